@@ -1,0 +1,324 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * page-anon: command line.  This file only turns argv into struct
+ * pa_options and calls pa_run(); nothing else reads argv.
+ */
+#include "config.h"
+
+#include <argp.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "page-anon.h"
+
+const char *argp_program_version = PACKAGE_NAME " " PACKAGE_VERSION;
+const char *argp_program_bug_address = PACKAGE_BUGREPORT;
+
+enum {
+	OPT_FLAGS = 0x100, OPT_JSON, OPT_BYTES, OPT_ALL_VMAS, OPT_SORT, OPT_CHILDREN,
+	OPT_TUI, OPT_INTERVAL, OPT_COLOR, OPT_FREEZE, OPT_SYSROOT, OPT_KERNEL,
+	OPT_EXTENDED, OPT_THREADS, OPT_SCAN, OPT_REPORT,
+};
+
+static const char doc[] =
+	"Show which anonymous pages of a process are exclusive to it and which are "
+	"shared after fork, merged by KSM, mapped from the zero page or swapped."
+	"\v"
+	"With -p, the default output is the per-VMA exclusivity report; --flags "
+	"prints the page-types compatible flags table instead.  Without -p and -f "
+	"the whole of /proc/kpageflags is walked, as page-types does.\n"
+	"\n"
+	"Page states: anon_exclusive (a write needs no copy), anon_shared (mapped "
+	"more than once, a write copies), anon_sole (mapped once but not marked "
+	"exclusive), ksm, zero, file (file, shmem, MAP_SHARED anonymous), swapped, "
+	"special (migration, guard, uffd-wp marker, device) and unknown.\n"
+	"\n"
+	"addr-spec (unit: pages):  N  one page;  N+M  pages N to N+M-1;  N,M  pages N "
+	"to M-1;  N,  N to the end;  ,M  0 to M-1.\n"
+	"bits-spec:  bit1,bit2  (flags & (bit1|bit2)) != 0;  bit1,bit2=bit1  "
+	"(flags & (bit1|bit2)) == bit1;  bit1,~bit2  (flags & (bit1|bit2)) == bit1;  "
+	"=bit1,bit2  flags == (bit1|bit2).  Flags are names (see -d and page-anon(8)) "
+	"or numbers such as 0x10.\n"
+	"\n"
+	"The hwpoison options of page-types (-X, -x) are left out on purpose: "
+	"page-anon never changes page state.\n"
+	"\n"
+	"Exit status: 0 success; 1 runtime error; 2 usage error; 3 partial result "
+	"(a process exited during the scan, PFNs were hidden, or a process could "
+	"not be read).\n"
+	"\n"
+	"PFNs in /proc/PID/pagemap and the /proc/kpage* files need CAP_SYS_ADMIN "
+	"and read access to root-only files: run as root.";
+
+static const char args_doc[] = "[-- COMMAND [ARG...]]";
+
+static struct argp_option options[] = {
+	{ NULL, 0, NULL, 0, "Selecting pages (page-types compatible):", 1 },
+	{ "pid", 'p', "PID[,PID...]", 0, "Walk the address space of these processes (repeatable)", 1 },
+	{ "addr", 'a', "ADDR-SPEC", 0, "Walk only this range of pages (repeatable)", 1 },
+	{ "bits", 'b', "BITS-SPEC", 0, "Walk only pages with these flag bits (repeatable)", 1 },
+	{ "cgroup", 'c', "PATH|@INODE", 0, "Walk only pages charged to this memory cgroup", 1 },
+	{ "file", 'f', "FILE|DIR", 0, "Walk the page cache of a file or directory tree", 1 },
+	{ "kpageflags", 'F', "FILE", 0, "Read page flags from FILE instead of /proc/kpageflags", 1 },
+
+	{ NULL, 0, NULL, 0, "Flags table and listings (page-types compatible):", 2 },
+	{ "raw", 'r', NULL, 0, "Raw mode: kernel-hacking bits and expanded overloaded bits", 2 },
+	{ "describe", 'd', "FLAGS", 0, "Describe flags (names or numbers) and exit", 2 },
+	{ "list", 'l', NULL, 0, "List pages in ranges", 2 },
+	{ "list-each", 'L', NULL, 0, "List pages one by one", 2 },
+	{ "list-cgroup", 'C', NULL, 0, "Show the memory cgroup inode of listed pages", 2 },
+	{ "list-mapcnt", 'M', NULL, 0, "Show the map count of listed pages", 2 },
+	{ "no-summary", 'N', NULL, 0, "Do not print the summary table", 2 },
+	{ "mark-idle", 'i', NULL, 0, "Mark the walked pages idle (writes page_idle/bitmap)", 2 },
+	{ "flags", OPT_FLAGS, NULL, 0, "With -p: print the flags table instead of the per-VMA report", 2 },
+	{ "extended", OPT_EXTENDED, NULL, 0, "Also show page-anon's own bits (uffd_wp, guard, arch_3) in flag output", 2 },
+
+	{ NULL, 0, NULL, 0, "Exclusivity report:", 3 },
+	{ "report", OPT_REPORT, NULL, 0, "Print the per-VMA report (the default with -p)", 3 },
+	{ "children", OPT_CHILDREN, NULL, 0, "Also report all descendants of the given processes", 3 },
+	{ "bytes", OPT_BYTES, NULL, 0, "Print sizes in bytes instead of human-readable units", 3 },
+	{ "all-vmas", OPT_ALL_VMAS, NULL, 0, "Also list VMAs without anonymous pages", 3 },
+	{ "sort", OPT_SORT, "COLUMN", 0, "Sort VMAs by COLUMN (prefix '-' for descending)", 3 },
+	{ "output", 'o', "LIST", 0, "Columns to show (comma list; --help-columns via 'help')", 3 },
+	{ "watch", 'w', "SECONDS", 0, "Repeat the report every SECONDS until interrupted", 3 },
+	{ "freeze", OPT_FREEZE, NULL, 0, "Stop the processes (SIGSTOP) while scanning, for an exact snapshot", 3 },
+
+	{ NULL, 0, NULL, 0, "Output:", 4 },
+	{ "json", OPT_JSON, "pretty", OPTION_ARG_OPTIONAL, "JSON output (compact; --json=pretty to indent)", 4 },
+	{ "color", OPT_COLOR, "WHEN", OPTION_ARG_OPTIONAL, "Colour: auto, always or never (NO_COLOR is honoured)", 4 },
+	{ "verbose", 'v', NULL, 0, "Report kernel self-test results and walk statistics", 4 },
+
+	{ NULL, 0, NULL, 0, "Live view:", 5 },
+	{ "tui", 't', NULL, 0, "Interactive view (with -p, or -- COMMAND to start one)", 5 },
+	{ "interval", OPT_INTERVAL, "SECONDS", 0, "Refresh interval of the live view (default 1)", 5 },
+
+	{ NULL, 0, NULL, 0, "Data source:", 6 },
+	{ "sysroot", OPT_SYSROOT, "DIR", 0, "Read /proc files below DIR (captured trees, tests)", 6 },
+	{ "kernel", OPT_KERNEL, "VERSION", 0, "Decode flags as kernel VERSION does (default: the running or sysroot kernel)", 6 },
+	{ "threads", OPT_THREADS, "N", 0, "Threads for the page walk (default: automatic)", 6 },
+	{ "scan", OPT_SCAN, "auto|always|never", 0, "Use the PAGEMAP_SCAN ioctl to skip holes", 6 },
+
+	{ NULL, 'h', NULL, OPTION_HIDDEN, "Give this help list (same as --help)", -1 },
+	{ NULL, 0, NULL, 0, NULL, 0 }
+};
+
+#define GROW(arr, n, cap) do { \
+	if ((n) == (cap)) { \
+		(cap) = (cap) ? 2 * (cap) : 8; \
+		(arr) = pa_xrealloc((arr), (cap), sizeof(*(arr))); \
+	} \
+} while (0)
+
+static int parse_seconds(const char *arg, double *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(arg, &end);
+	if (errno || end == arg || *end || !(v > 0) || v > 86400)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static error_t parse_opt(int key, char *arg, struct argp_state *state)
+{
+	struct pa_options *o = state->input;
+	char err[256];
+
+	switch (key) {
+	case 'p': {
+		char *copy = pa_xstrdup(arg), *save = NULL, *tok;
+
+		for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+			pid_t pid;
+
+			if (pa_parse_pid(tok, &pid) < 0) {
+				free(copy);
+				argp_error(state, "invalid PID '%s': expected a positive number", tok);
+			}
+			GROW(o->pids, o->npids, o->pids_cap);
+			o->pids[o->npids++] = pid;
+		}
+		free(copy);
+		if (!o->npids)
+			argp_error(state, "invalid PID list '%s'", arg);
+		break;
+	}
+	case 'a':
+		GROW(o->ranges, o->nranges, o->ranges_cap);
+		if (pa_parse_addr_spec(arg, &o->ranges[o->nranges], err, sizeof(err)) < 0)
+			argp_error(state, "invalid address range '%s': %s", arg, err);
+		o->nranges++;
+		break;
+	case 'b':
+		GROW(o->bits_specs, o->nbits_specs, o->bits_specs_cap);
+		o->bits_specs[o->nbits_specs++] = arg;
+		break;
+	case 'c':
+		if (!*arg)
+			argp_error(state, "empty cgroup argument");
+		o->cgroup_arg = arg;
+		break;
+	case 'f':
+		o->file = arg;
+		break;
+	case 'F':
+		o->kpageflags_file = arg;
+		break;
+	case 'r':
+		o->raw = true;
+		break;
+	case 'd':
+		o->describe = arg;
+		break;
+	case 'l':
+		o->list = 1;
+		break;
+	case 'L':
+		o->list = 2;
+		break;
+	case 'C':
+		o->list_cgroup = true;
+		break;
+	case 'M':
+		o->list_mapcnt = true;
+		break;
+	case 'N':
+		o->no_summary = true;
+		break;
+	case 'i':
+		o->mark_idle = true;
+		break;
+	case OPT_FLAGS:
+		o->mode = PA_MODE_FLAGS;
+		break;
+	case OPT_REPORT:
+		o->mode = PA_MODE_REPORT;
+		break;
+	case OPT_EXTENDED:
+		o->extended = true;
+		break;
+	case OPT_CHILDREN:
+		o->children = true;
+		break;
+	case OPT_BYTES:
+		o->bytes = true;
+		break;
+	case OPT_ALL_VMAS:
+		o->all_vmas = true;
+		break;
+	case OPT_SORT:
+		o->sort = arg;
+		break;
+	case 'o':
+		o->columns = arg;
+		break;
+	case 'w':
+		if (parse_seconds(arg, &o->watch) < 0)
+			argp_error(state, "invalid --watch interval '%s': expected seconds > 0", arg);
+		break;
+	case OPT_FREEZE:
+		o->freeze = true;
+		break;
+	case OPT_JSON:
+		if (!arg || !strcmp(arg, "compact") || !strcmp(arg, "short"))
+			o->json = PA_JSON_COMPACT;
+		else if (!strcmp(arg, "pretty"))
+			o->json = PA_JSON_PRETTY;
+		else
+			argp_error(state, "invalid --json value '%s': expected 'pretty' or 'compact'", arg);
+		break;
+	case OPT_COLOR:
+		if (!arg || !strcmp(arg, "always"))
+			o->color = PA_COLOR_ALWAYS;
+		else if (!strcmp(arg, "auto"))
+			o->color = PA_COLOR_AUTO;
+		else if (!strcmp(arg, "never"))
+			o->color = PA_COLOR_NEVER;
+		else
+			argp_error(state, "invalid --color value '%s': expected auto, always or never", arg);
+		break;
+	case 'v':
+		o->verbose = true;
+		break;
+	case 't':
+		o->tui = true;
+		break;
+	case OPT_INTERVAL:
+		if (parse_seconds(arg, &o->interval) < 0 || o->interval < 0.05)
+			argp_error(state, "invalid --interval '%s': expected seconds >= 0.05", arg);
+		break;
+	case OPT_SYSROOT:
+		o->sysroot = arg;
+		break;
+	case OPT_KERNEL: {
+		struct pa_kver v;
+
+		if (pa_kver_parse(arg, &v) < 0)
+			argp_error(state, "invalid kernel version '%s': expected e.g. 6.12 or 6.18.3", arg);
+		o->kernel = arg;
+		break;
+	}
+	case OPT_THREADS: {
+		uint64_t n;
+
+		if (pa_parse_u64(arg, &n) < 0 || n < 1 || n > 64)
+			argp_error(state, "invalid --threads '%s': expected 1 to 64", arg);
+		o->threads = (int)n;
+		break;
+	}
+	case OPT_SCAN:
+		if (!strcmp(arg, "auto"))
+			o->scan = PA_SCAN_AUTO;
+		else if (!strcmp(arg, "always"))
+			o->scan = PA_SCAN_ALWAYS;
+		else if (!strcmp(arg, "never"))
+			o->scan = PA_SCAN_NEVER;
+		else
+			argp_error(state, "invalid --scan '%s': expected auto, always or never", arg);
+		break;
+	case 'h':
+		argp_state_help(state, stdout, ARGP_HELP_STD_HELP);
+		break;
+	case ARGP_KEY_ARGS:
+		o->command = state->argv + state->next;
+		break;
+	case ARGP_KEY_ARG:
+		argp_error(state, "unexpected argument '%s' (a command to start goes after '--')", arg);
+		break;
+	case ARGP_KEY_END:
+		if (o->command && !o->tui)
+			argp_error(state, "a command to start is only used with --tui");
+		if (o->tui && !o->npids && !o->command)
+			argp_error(state, "--tui needs -p PID or -- COMMAND");
+		if (o->tui && o->json)
+			argp_error(state, "--tui and --json cannot be combined");
+		if (o->file && o->npids)
+			argp_error(state, "-f and -p cannot be combined");
+		if (o->watch > 0 && (o->list || o->file || o->tui))
+			argp_error(state, "--watch works with the report and flags table, not with -l/-L, -f or --tui");
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static const struct argp argp = { options, parse_opt, args_doc, doc, NULL, NULL, NULL };
+
+int main(int argc, char **argv)
+{
+	struct pa_options o = { .interval = 1.0 };
+	int rc;
+
+	pa_close_stdout_atexit();
+	argp_err_exit_status = PA_EXIT_USAGE;
+	if (argp_parse(&argp, argc, argv, 0, NULL, &o))
+		return PA_EXIT_USAGE;
+	rc = pa_run(&o);
+	pa_options_free(&o);
+	return rc;
+}

@@ -1,0 +1,273 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * JSON output (schema_version 1; schemas in tests/schema/).  Rules:
+ * snake_case keys, integer counts, 64-bit addresses, PFNs and flag words
+ * as "0x..." strings (JSON numbers are doubles), one document per line in
+ * compact mode.  One cJSON root per document, deleted once.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "page-anon.h"
+
+static void add_hex(cJSON *o, const char *key, uint64_t v)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)v);
+	cJSON_AddStringToObject(o, key, buf);
+}
+
+/* Counts are integers: cJSON stores doubles, exact up to 2^53 pages. */
+static void add_u64(cJSON *o, const char *key, uint64_t v)
+{
+	cJSON_AddNumberToObject(o, key, (double)v);
+}
+
+static int emit(FILE *out, cJSON *root, const struct pa_options *o)
+{
+	char *s = o->json == PA_JSON_PRETTY ? cJSON_Print(root) : cJSON_PrintUnformatted(root);
+	int r = 0;
+
+	if (!s) {
+		pa_error("out of memory while formatting JSON");
+		r = -1;
+	} else {
+		fputs(s, out);
+		fputc('\n', out);
+		free(s);
+	}
+	cJSON_Delete(root);
+	return r;
+}
+
+static cJSON *counts_json(const struct pa_counts *c)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	add_u64(o, "present", c->present);
+	add_u64(o, "anon", c->anon);
+	for (int i = 0; i < PA_ST__N; i++)
+		add_u64(o, pa_state_name((enum pa_state)i), c->state[i]);
+	add_u64(o, "thp", c->thp);
+	add_u64(o, "hugetlb", c->hugetlb);
+	add_u64(o, "mmap_exclusive", c->mmap_exclusive);
+	add_u64(o, "uffd_wp", c->uffd_wp);
+	add_u64(o, "guard", c->guard);
+	return o;
+}
+
+static cJSON *tristate(enum pa_tristate t)
+{
+	return t == PA_UNTESTED ? cJSON_CreateNull() : cJSON_CreateBool(t == PA_YES);
+}
+
+static cJSON *kinfo_json(const struct pa_kinfo *k)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddBoolToObject(o, "anon_exclusive_bit", k->anon_exclusive_bit);
+	cJSON_AddBoolToObject(o, "folio_flags", k->folio_flags);
+	cJSON_AddItemToObject(o, "pagemap_scan", tristate(k->pagemap_scan));
+	add_hex(o, "scan_categories", k->scan_categories);
+	cJSON_AddItemToObject(o, "ksm_flag_bug", tristate(k->ksm_flag_bug));
+	cJSON_AddItemToObject(o, "nopage_reported", tristate(k->nopage_reported));
+	if (k->zero_pfn)
+		add_hex(o, "zero_pfn", k->zero_pfn);
+	else
+		cJSON_AddNullToObject(o, "zero_pfn");
+	cJSON_AddBoolToObject(o, "selftest_ran", k->selftest_ran);
+	if (*k->note)
+		cJSON_AddStringToObject(o, "note", k->note);
+	return o;
+}
+
+static cJSON *header(const struct pa_report *r, const char *type)
+{
+	cJSON *root = cJSON_CreateObject();
+
+	add_u64(root, "schema_version", PA_SCHEMA_VERSION);
+	cJSON_AddStringToObject(root, "type", type);
+	cJSON_AddStringToObject(root, "kernel", r->kernel);
+	add_u64(root, "page_size", (uint64_t)r->page_size);
+	return root;
+}
+
+int pa_json_report(FILE *out, const struct pa_report *r, const struct pa_options *o)
+{
+	cJSON *root = header(r, "report"), *procs;
+
+	cJSON_AddItemToObject(root, "kernel_checks", kinfo_json(&r->kinfo));
+	if (o->watch > 0) {
+		add_u64(root, "sample", r->sample);
+		cJSON_AddNumberToObject(root, "timestamp", r->timestamp);
+	}
+	cJSON_AddBoolToObject(root, "partial", r->partial);
+	procs = cJSON_AddArrayToObject(root, "processes");
+	for (size_t i = 0; i < r->nprocs; i++) {
+		const struct pa_proc_report *p = &r->procs[i];
+		cJSON *po = cJSON_CreateObject(), *vmas;
+
+		add_u64(po, "pid", (uint64_t)p->pid);
+		if (p->ppid)
+			add_u64(po, "ppid", (uint64_t)p->ppid);
+		cJSON_AddStringToObject(po, "comm", p->comm);
+		cJSON_AddBoolToObject(po, "partial", p->partial);
+		if (p->errmsg[0])
+			cJSON_AddStringToObject(po, "error", p->errmsg);
+		cJSON_AddItemToObject(po, "totals", counts_json(&p->totals));
+		add_u64(po, "vmas_total", p->nvmas_total);
+		vmas = cJSON_AddArrayToObject(po, "vmas");
+		for (size_t j = 0; j < p->nvmas; j++) {
+			const struct pa_vma_report *v = &p->vmas[j];
+			cJSON *vo = cJSON_CreateObject();
+			char dev[32];
+
+			add_hex(vo, "start", v->vma.start);
+			add_hex(vo, "end", v->vma.end);
+			cJSON_AddStringToObject(vo, "perms", v->vma.perms);
+			add_hex(vo, "offset", v->vma.offset);
+			snprintf(dev, sizeof(dev), "%02x:%02x", v->vma.dev_major, v->vma.dev_minor);
+			cJSON_AddStringToObject(vo, "dev", dev);
+			add_u64(vo, "inode", v->vma.inode);
+			cJSON_AddStringToObject(vo, "name", v->vma.name ? v->vma.name : "");
+			cJSON_AddItemToObject(vo, "pages", counts_json(&v->c));
+			cJSON_AddItemToArray(vmas, vo);
+		}
+		if (p->shared_with) {
+			cJSON *sw = cJSON_AddArrayToObject(po, "shared_with");
+
+			for (size_t j = 0; j < r->nprocs; j++) {
+				cJSON *e;
+
+				if (j == i)
+					continue;
+				e = cJSON_CreateObject();
+				add_u64(e, "pid", (uint64_t)r->procs[j].pid);
+				add_u64(e, "anon_shared", p->shared_with[j]);
+				cJSON_AddItemToArray(sw, e);
+			}
+		}
+		cJSON_AddItemToArray(procs, po);
+	}
+	return emit(out, root, o);
+}
+
+int pa_json_flag_table(FILE *out, const struct pa_report *r, const struct pa_options *o)
+{
+	cJSON *root = header(r, "flags"), *rows;
+	char sym[80], names[2048];
+
+	cJSON_AddBoolToObject(root, "raw", r->raw);
+	cJSON_AddBoolToObject(root, "partial", r->partial);
+	rows = cJSON_AddArrayToObject(root, "flags");
+	for (size_t i = 0; i < r->nflagstats; i++) {
+		const struct pa_flagstat *f = &r->flagstats[i];
+		cJSON *ro = cJSON_CreateObject(), *arr;
+
+		add_hex(ro, "flags", f->flags);
+		add_u64(ro, "pages", f->pages);
+		add_u64(ro, "bytes", f->pages * (uint64_t)r->page_size);
+		pa_flags_symbolic(&r->ftab, f->flags, sym, sizeof(sym));
+		cJSON_AddStringToObject(ro, "symbolic", sym);
+		pa_flags_longname(&r->ftab, f->flags, names, sizeof(names));
+		arr = cJSON_AddArrayToObject(ro, "names");
+		for (char *save = NULL, *tok = strtok_r(names, ",", &save); tok;
+		     tok = strtok_r(NULL, ",", &save))
+			cJSON_AddItemToArray(arr, cJSON_CreateString(tok));
+		cJSON_AddItemToArray(rows, ro);
+	}
+	add_u64(root, "total_pages", r->total_pages);
+	add_u64(root, "total_bytes", r->total_pages * (uint64_t)r->page_size);
+	return emit(out, root, o);
+}
+
+int pa_json_describe(FILE *out, const struct pa_flagtab *t, uint64_t flags, const struct pa_options *o)
+{
+	cJSON *root = cJSON_CreateObject(), *arr;
+	char sym[80], names[2048];
+
+	add_u64(root, "schema_version", PA_SCHEMA_VERSION);
+	cJSON_AddStringToObject(root, "type", "describe");
+	add_hex(root, "flags", flags);
+	pa_flags_symbolic(t, flags, sym, sizeof(sym));
+	cJSON_AddStringToObject(root, "symbolic", sym);
+	pa_flags_longname(t, flags, names, sizeof(names));
+	arr = cJSON_AddArrayToObject(root, "bits");
+	for (int bit = 0; bit < 64; bit++) {
+		cJSON *b;
+
+		if (!(flags >> bit & 1))
+			continue;
+		b = cJSON_CreateObject();
+		add_u64(b, "bit", (uint64_t)bit);
+		if (t->bit[bit].letter) {
+			char letter[2] = { t->bit[bit].letter, 0 };
+
+			cJSON_AddStringToObject(b, "name", t->bit[bit].name);
+			cJSON_AddStringToObject(b, "letter", letter);
+			if (t->bit[bit].help)
+				cJSON_AddStringToObject(b, "description", t->bit[bit].help);
+		} else {
+			char name[16];
+
+			snprintf(name, sizeof(name), "bit%d", bit);
+			cJSON_AddStringToObject(b, "name", name);
+		}
+		cJSON_AddItemToArray(arr, b);
+	}
+	return emit(out, root, o);
+}
+
+/* -l/-L as one JSON object per line (NDJSON). */
+static void json_begin(struct pa_listing *l)
+{
+	(void)l;
+}
+
+static void json_entry(struct pa_listing *l, const struct pa_list_entry *e)
+{
+	const struct pa_options *o = l->opt;
+	cJSON *root = cJSON_CreateObject();
+	char sym[80];
+
+	add_u64(root, "schema_version", PA_SCHEMA_VERSION);
+	cJSON_AddStringToObject(root, "type", "page");
+	if (o->npids) {
+		add_u64(root, "pid", (uint64_t)l->pid);
+		add_hex(root, "vaddr", e->voffset * (uint64_t)l->page_size);
+	}
+	if (o->npids || o->file)
+		add_hex(root, o->file ? "foffset" : "voffset", e->voffset);
+	add_hex(root, "offset", e->offset);
+	add_u64(root, "count", e->count);
+	add_hex(root, "flags", e->flags);
+	pa_flags_symbolic(l->ftab, e->flags, sym, sizeof(sym));
+	cJSON_AddStringToObject(root, "symbolic", sym);
+	if (o->list_cgroup)
+		add_u64(root, "cgroup", e->cgroup);
+	if (o->list_mapcnt)
+		add_u64(root, "mapcnt", e->mapcnt);
+	emit(l->out, root, o);
+}
+
+static void json_end(struct pa_listing *l)
+{
+	(void)l;
+}
+
+void pa_listing_json(struct pa_listing *l, const struct pa_options *o, const struct pa_flagtab *t,
+		     FILE *out)
+{
+	memset(l, 0, sizeof(*l));
+	l->begin = json_begin;
+	l->entry = json_entry;
+	l->end = json_end;
+	l->opt = o;
+	l->ftab = t;
+	l->out = out;
+}

@@ -1,0 +1,476 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Text output: page-types' table and listings (byte-compatible) and the
+ * per-VMA exclusivity report.  Reads struct pa_report only.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "page-anon.h"
+
+static uint64_t pages2mb(const struct pa_report *r, uint64_t pages)
+{
+	return (pages * (uint64_t)r->page_size) >> 20;
+}
+
+/* page-types show_summary() format, rows sorted by flags value. */
+void pa_print_flag_table(FILE *out, const struct pa_report *r)
+{
+	char sym[80], names[2048];
+
+	fputs("             flags\tpage-count       MB  symbolic-flags\t\t\tlong-symbolic-flags\n", out);
+	for (size_t i = 0; i < r->nflagstats; i++) {
+		const struct pa_flagstat *f = &r->flagstats[i];
+
+		pa_flags_symbolic(&r->ftab, f->flags, sym, sizeof(sym));
+		pa_flags_longname(&r->ftab, f->flags, names, sizeof(names));
+		fprintf(out, "0x%016llx\t%10llu %8llu  %s\t%s\n", (unsigned long long)f->flags,
+			(unsigned long long)f->pages, (unsigned long long)pages2mb(r, f->pages), sym,
+			names);
+	}
+	fprintf(out, "             total\t%10llu %8llu\n", (unsigned long long)r->total_pages,
+		(unsigned long long)pages2mb(r, r->total_pages));
+}
+
+void pa_print_describe(FILE *out, const struct pa_flagtab *t, uint64_t flags)
+{
+	char sym[80], names[2048];
+
+	pa_flags_symbolic(t, flags, sym, sizeof(sym));
+	pa_flags_longname(t, flags, names, sizeof(names));
+	fprintf(out, "0x%016llx\t%s\t%s\n", (unsigned long long)flags, sym, names);
+}
+
+void pa_print_file_header(FILE *out, const char *name, const struct stat *st, long page_size)
+{
+	char atime[64], mtime[64];
+	time_t now = time(NULL);
+	struct tm tm;
+
+	fprintf(out, "%s\tInode: %llu\tSize: %llu (%llu pages)\n", name,
+		(unsigned long long)st->st_ino, (unsigned long long)st->st_size,
+		(unsigned long long)((st->st_size + page_size - 1) / page_size));
+	strftime(mtime, sizeof(mtime), "%a %b %e %H:%M:%S %Y", localtime_r(&st->st_mtime, &tm));
+	strftime(atime, sizeof(atime), "%a %b %e %H:%M:%S %Y", localtime_r(&st->st_atime, &tm));
+	fprintf(out, "Modify: %s (%lld seconds ago)\nAccess: %s (%lld seconds ago)\n", mtime,
+		(long long)(now - st->st_mtime), atime, (long long)(now - st->st_atime));
+}
+
+/* ------------------------------------------------------------------ */
+/* -l / -L listings in page-types' format                              */
+
+static void text_begin(struct pa_listing *l)
+{
+	const struct pa_options *o = l->opt;
+
+	if (o->npids)
+		fputs("voffset\t", l->out);
+	if (o->file)
+		fputs("foffset\t", l->out);
+	if (o->list_cgroup)
+		fputs("cgroup\t", l->out);
+	if (o->list_mapcnt)
+		fputs("map-cnt\t", l->out);
+	fputs(o->list == 1 ? "offset\tlen\tflags\n" : "offset\tflags\n", l->out);
+}
+
+static void text_entry(struct pa_listing *l, const struct pa_list_entry *e)
+{
+	const struct pa_options *o = l->opt;
+	char sym[80];
+
+	if (o->npids || o->file)
+		fprintf(l->out, "%llx\t", (unsigned long long)e->voffset);
+	if (o->list_cgroup)
+		fprintf(l->out, "@%llu\t", (unsigned long long)e->cgroup);
+	if (o->list_mapcnt)
+		fprintf(l->out, "%llu\t", (unsigned long long)e->mapcnt);
+	pa_flags_symbolic(l->ftab, e->flags, sym, sizeof(sym));
+	if (o->list == 1)
+		fprintf(l->out, "%llx\t%llx\t%s\n", (unsigned long long)e->offset,
+			(unsigned long long)e->count, sym);
+	else
+		fprintf(l->out, "%llx\t%s\n", (unsigned long long)e->offset, sym);
+}
+
+static void text_end(struct pa_listing *l)
+{
+	(void)l;
+}
+
+void pa_listing_text(struct pa_listing *l, const struct pa_options *o, const struct pa_flagtab *t,
+		     FILE *out)
+{
+	memset(l, 0, sizeof(*l));
+	l->begin = text_begin;
+	l->entry = text_entry;
+	l->end = text_end;
+	l->opt = o;
+	l->ftab = t;
+	l->out = out;
+}
+
+/* ------------------------------------------------------------------ */
+/* The per-VMA report                                                   */
+
+enum col_id {
+	COL_START, COL_END, COL_SIZE, COL_PERMS, COL_OFFSET, COL_DEV, COL_INODE, COL_RSS,
+	COL_ANON, COL_EXCL, COL_SHARED, COL_SOLE, COL_KSM, COL_ZERO, COL_FILE, COL_SWAP,
+	COL_SPECIAL, COL_UNKNOWN, COL_THP, COL_HUGETLB, COL_MMAP_EXCL, COL_UFFD_WP, COL_GUARD,
+	COL_NAME, COL__N
+};
+
+struct coldef {
+	const char *name;	/* for -o and --sort */
+	const char *header;
+	const char *help;
+	bool size;		/* a page count shown as a size */
+	bool left;		/* left aligned */
+};
+
+static const struct coldef cols[COL__N] = {
+	[COL_START] = { "start", "START", "first address of the VMA", false, false },
+	[COL_END] = { "end", "END", "end address of the VMA", false, false },
+	[COL_SIZE] = { "size", "SIZE", "virtual size of the VMA", true, false },
+	[COL_PERMS] = { "perms", "PERM", "permissions (r, w, x, p private / s shared)", false, true },
+	[COL_OFFSET] = { "offset", "OFFSET", "file offset", false, false },
+	[COL_DEV] = { "dev", "DEV", "device major:minor", false, false },
+	[COL_INODE] = { "inode", "INODE", "inode of the mapped file", false, false },
+	[COL_RSS] = { "rss", "RSS", "present pages", true, false },
+	[COL_ANON] = { "anon", "ANON", "present anonymous pages (with KSM)", true, false },
+	[COL_EXCL] = { "excl", "EXCL", "anon_exclusive: a write needs no copy", true, false },
+	[COL_SHARED] = { "shared", "SHARED", "anon_shared: mapped more than once, a write copies", true, false },
+	[COL_SOLE] = { "sole", "SOLE", "anon_sole: mapped once, not marked exclusive", true, false },
+	[COL_KSM] = { "ksm", "KSM", "merged by KSM", true, false },
+	[COL_ZERO] = { "zero", "ZERO", "zero page or huge zero page", true, false },
+	[COL_FILE] = { "file", "FILE", "file, shmem or MAP_SHARED anonymous pages", true, false },
+	[COL_SWAP] = { "swap", "SWAP", "swapped out", true, false },
+	[COL_SPECIAL] = { "special", "SPECIAL", "migration, guard, uffd-wp marker, device entries", true, false },
+	[COL_UNKNOWN] = { "unknown", "UNKN", "exclusivity not knowable (see page-anon(8))", true, false },
+	[COL_THP] = { "thp", "THP", "pages in transparent huge or mTHP folios", true, false },
+	[COL_HUGETLB] = { "hugetlb", "HUGETLB", "hugetlbfs pages", true, false },
+	[COL_MMAP_EXCL] = { "mmap_excl", "MAP1", "mapped exactly once (pagemap bit 56)", true, false },
+	[COL_UFFD_WP] = { "uffd_wp", "UFFDWP", "userfaultfd write-protected", true, false },
+	[COL_GUARD] = { "guard", "GUARD", "guard region entries", true, false },
+	[COL_NAME] = { "name", "NAME", "mapped file or [heap], [stack], ...", false, true },
+};
+
+static const enum col_id default_cols[] = {
+	COL_START, COL_PERMS, COL_RSS, COL_EXCL, COL_SHARED, COL_SOLE, COL_KSM, COL_ZERO,
+	COL_SWAP, COL_UNKNOWN, COL_NAME,
+};
+
+int pa_column_lookup(const char *name)
+{
+	for (int i = 0; i < COL__N; i++)
+		if (!strcmp(cols[i].name, name))
+			return i;
+	return -1;
+}
+
+void pa_columns_help(FILE *out)
+{
+	fputs("Available columns (-o, --sort):\n", out);
+	for (int i = 0; i < COL__N; i++)
+		fprintf(out, " %10s  %s\n", cols[i].name, cols[i].help);
+}
+
+/* Parse -o: "a,b,c" or "+a,b" (added to the defaults). */
+int pa_columns_parse(const char *spec, int *out, size_t max, size_t *n, char *err, size_t errlen)
+{
+	char *copy, *tok, *save = NULL;
+	const char *p = spec;
+
+	*n = 0;
+	if (!spec) {
+		for (size_t i = 0; i < PA_ARRAY_SIZE(default_cols); i++)
+			out[(*n)++] = default_cols[i];
+		return 0;
+	}
+	if (*p == '+') {
+		for (size_t i = 0; i < PA_ARRAY_SIZE(default_cols); i++)
+			out[(*n)++] = default_cols[i];
+		p++;
+	}
+	copy = pa_xstrdup(p);
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		int c = pa_column_lookup(tok);
+
+		if (c < 0) {
+			snprintf(err, errlen, "unknown column '%s' (-o help lists them)", tok);
+			free(copy);
+			return -1;
+		}
+		if (*n < max)
+			out[(*n)++] = c;
+	}
+	free(copy);
+	if (!*n) {
+		snprintf(err, errlen, "no columns given");
+		return -1;
+	}
+	return 0;
+}
+
+static uint64_t count_of(const struct pa_counts *c, int col)
+{
+	switch (col) {
+	case COL_RSS: return c->present;
+	case COL_ANON: return c->anon;
+	case COL_EXCL: return c->state[PA_ST_ANON_EXCLUSIVE];
+	case COL_SHARED: return c->state[PA_ST_ANON_SHARED];
+	case COL_SOLE: return c->state[PA_ST_ANON_SOLE];
+	case COL_KSM: return c->state[PA_ST_KSM];
+	case COL_ZERO: return c->state[PA_ST_ZERO];
+	case COL_FILE: return c->state[PA_ST_FILE];
+	case COL_SWAP: return c->state[PA_ST_SWAPPED];
+	case COL_SPECIAL: return c->state[PA_ST_SPECIAL];
+	case COL_UNKNOWN: return c->state[PA_ST_UNKNOWN];
+	case COL_THP: return c->thp;
+	case COL_HUGETLB: return c->hugetlb;
+	case COL_MMAP_EXCL: return c->mmap_exclusive;
+	case COL_UFFD_WP: return c->uffd_wp;
+	case COL_GUARD: return c->guard;
+	default: return 0;
+	}
+}
+
+/* Numeric sort key of a VMA for a column (names sort separately). */
+uint64_t pa_vma_sort_key(const struct pa_vma_report *v, int col, long page_size)
+{
+	switch (col) {
+	case COL_START: return v->vma.start;
+	case COL_END: return v->vma.end;
+	case COL_SIZE: return (v->vma.end - v->vma.start) / (uint64_t)page_size;
+	case COL_OFFSET: return v->vma.offset;
+	case COL_DEV: return (uint64_t)v->vma.dev_major << 32 | v->vma.dev_minor;
+	case COL_INODE: return v->vma.inode;
+	default: return count_of(&v->c, col);
+	}
+}
+
+static void fmt_pages(char *buf, size_t len, uint64_t pages, const struct pa_report *r, bool bytes)
+{
+	uint64_t b = pages * (uint64_t)r->page_size;
+
+	if (bytes)
+		snprintf(buf, len, "%llu", (unsigned long long)b);
+	else if (!pages)
+		snprintf(buf, len, "0");
+	else
+		pa_human_size(b, buf, len);
+}
+
+static void cell(char *buf, size_t len, const struct pa_vma_report *v, int col,
+		 const struct pa_report *r, bool bytes)
+{
+	switch (col) {
+	case COL_START:
+		snprintf(buf, len, "%llx", (unsigned long long)v->vma.start);
+		break;
+	case COL_END:
+		snprintf(buf, len, "%llx", (unsigned long long)v->vma.end);
+		break;
+	case COL_SIZE:
+		fmt_pages(buf, len, (v->vma.end - v->vma.start) / (uint64_t)r->page_size, r, bytes);
+		break;
+	case COL_PERMS:
+		snprintf(buf, len, "%s", v->vma.perms);
+		break;
+	case COL_OFFSET:
+		snprintf(buf, len, "%llx", (unsigned long long)v->vma.offset);
+		break;
+	case COL_DEV:
+		snprintf(buf, len, "%02x:%02x", v->vma.dev_major, v->vma.dev_minor);
+		break;
+	case COL_INODE:
+		snprintf(buf, len, "%llu", (unsigned long long)v->vma.inode);
+		break;
+	case COL_NAME:
+		snprintf(buf, len, "%s", *v->vma.name ? v->vma.name : "[anon]");
+		break;
+	default:
+		fmt_pages(buf, len, count_of(&v->c, col), r, bytes);
+	}
+}
+
+static int term_width(FILE *out)
+{
+	struct winsize ws;
+	const char *c = getenv("COLUMNS");
+
+	if (!isatty(fileno(out)))
+		return 0;
+	if (ioctl(fileno(out), TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+		return ws.ws_col;
+	return c ? atoi(c) : 80;
+}
+
+static void print_size_pct(FILE *out, const char *label, uint64_t pages, uint64_t of,
+			   const struct pa_report *r, const struct pa_options *o, int64_t delta)
+{
+	char buf[32];
+
+	fmt_pages(buf, sizeof(buf), pages, r, o->bytes);
+	fprintf(out, "  %s %s", label, buf);
+	if (of && pages)
+		fprintf(out, " (%.0f%%)", 100.0 * (double)pages / (double)of);
+	if (delta) {
+		fmt_pages(buf, sizeof(buf), (uint64_t)(delta < 0 ? -delta : delta), r, o->bytes);
+		fprintf(out, " [%c%s]", delta < 0 ? '-' : '+', buf);
+	}
+}
+
+static const struct pa_proc_report *find_prev(const struct pa_report *prev, pid_t pid)
+{
+	if (!prev)
+		return NULL;
+	for (size_t i = 0; i < prev->nprocs; i++)
+		if (prev->procs[i].pid == pid)
+			return &prev->procs[i];
+	return NULL;
+}
+
+static void print_proc(FILE *out, const struct pa_report *r, const struct pa_proc_report *p,
+		       const struct pa_options *o, const int *colv, size_t ncols,
+		       const struct pa_report *prev)
+{
+	const struct pa_proc_report *pp = find_prev(prev, p->pid);
+	const struct pa_counts *t = &p->totals;
+	uint64_t anon_total = t->state[PA_ST_ANON_EXCLUSIVE] + t->state[PA_ST_ANON_SHARED] +
+			      t->state[PA_ST_ANON_SOLE];
+	size_t width[COL__N] = { 0 };
+	int tw = term_width(out);
+	char buf[4096];
+
+#define D(field) (pp ? (int64_t)(t->field) - (int64_t)(pp->totals.field) : 0)
+	fprintf(out, "PID %d (%s)", (int)p->pid, p->comm);
+	if (p->ppid)
+		fprintf(out, " ppid %d", (int)p->ppid);
+	fprintf(out, "  kernel %s\n", r->kernel);
+	if (p->err && !p->nvmas) {
+		fprintf(out, "  not available: %s\n\n", p->errmsg);
+		return;
+	}
+	print_size_pct(out, "resident", t->present, 0, r, o, D(present));
+	print_size_pct(out, "anonymous", t->anon, t->present, r, o, D(anon));
+	print_size_pct(out, "swapped", t->state[PA_ST_SWAPPED], 0, r, o, D(state[PA_ST_SWAPPED]));
+	fputc('\n', out);
+	print_size_pct(out, "exclusive", t->state[PA_ST_ANON_EXCLUSIVE], anon_total, r, o,
+		       D(state[PA_ST_ANON_EXCLUSIVE]));
+	print_size_pct(out, "shared", t->state[PA_ST_ANON_SHARED], anon_total, r, o,
+		       D(state[PA_ST_ANON_SHARED]));
+	print_size_pct(out, "sole", t->state[PA_ST_ANON_SOLE], anon_total, r, o,
+		       D(state[PA_ST_ANON_SOLE]));
+	fputc('\n', out);
+	print_size_pct(out, "ksm", t->state[PA_ST_KSM], 0, r, o, D(state[PA_ST_KSM]));
+	print_size_pct(out, "zero", t->state[PA_ST_ZERO], 0, r, o, D(state[PA_ST_ZERO]));
+	print_size_pct(out, "file", t->state[PA_ST_FILE], 0, r, o, D(state[PA_ST_FILE]));
+	print_size_pct(out, "thp", t->thp, 0, r, o, D(thp));
+	print_size_pct(out, "unknown", t->state[PA_ST_UNKNOWN], 0, r, o, D(state[PA_ST_UNKNOWN]));
+	if (t->state[PA_ST_SPECIAL] || t->hugetlb)
+		print_size_pct(out, "special", t->state[PA_ST_SPECIAL], 0, r, o, D(state[PA_ST_SPECIAL]));
+	if (t->hugetlb)
+		print_size_pct(out, "hugetlb", t->hugetlb, 0, r, o, D(hugetlb));
+	fputc('\n', out);
+#undef D
+	if (p->partial)
+		fprintf(out, "  partial: %s\n", p->errmsg);
+
+	/* column widths */
+	for (size_t c = 0; c < ncols; c++)
+		width[colv[c]] = strlen(cols[colv[c]].header);
+	for (size_t i = 0; i < p->nvmas; i++)
+		for (size_t c = 0; c < ncols; c++) {
+			size_t l;
+
+			if (colv[c] == COL_NAME)
+				continue;
+			cell(buf, sizeof(buf), &p->vmas[i], colv[c], r, o->bytes);
+			l = strlen(buf);
+			if (l > width[colv[c]])
+				width[colv[c]] = l;
+		}
+	for (size_t c = 0; c < ncols; c++)
+		fprintf(out, "%s%*s%s", c ? " " : "", cols[colv[c]].left ? -(int)width[colv[c]] :
+			(int)width[colv[c]], cols[colv[c]].header, "");
+	fputc('\n', out);
+	for (size_t i = 0; i < p->nvmas; i++) {
+		int used = 0;
+
+		for (size_t c = 0; c < ncols; c++) {
+			int w = (int)width[colv[c]];
+
+			cell(buf, sizeof(buf), &p->vmas[i], colv[c], r, o->bytes);
+			if (colv[c] == COL_NAME) {
+				/* last column on a terminal: cut to the width */
+				int room = tw ? tw - used - (c ? 1 : 0) : 0;
+
+				if (tw && room > 3 && (int)strlen(buf) > room) {
+					size_t l = strlen(buf);
+
+					memmove(buf + 3, buf + l - (size_t)(room - 3), (size_t)(room - 3) + 1);
+					memcpy(buf, "...", 3);
+				}
+				used += fprintf(out, "%s%s", c ? " " : "",
+						c + 1 < ncols ? buf : buf);
+				if (c + 1 < ncols)
+					used += fprintf(out, "%*s", (int)(w - (int)strlen(buf)) > 0 ?
+							w - (int)strlen(buf) : 0, "");
+				continue;
+			}
+			used += fprintf(out, "%s%*s", c ? " " : "", cols[colv[c]].left ? -w : w, buf);
+		}
+		fputc('\n', out);
+	}
+	if (p->nvmas < p->nvmas_total && !o->all_vmas)
+		fprintf(out, "(%zu of %zu VMAs shown: the others have no anonymous pages; --all-vmas "
+			"shows them)\n", p->nvmas, p->nvmas_total);
+	fputc('\n', out);
+}
+
+static void print_sharing(FILE *out, const struct pa_report *r, const struct pa_options *o)
+{
+	char buf[32];
+
+	fputs("Shared anonymous pages by PFN (row's anon_shared pages also mapped by column):\n", out);
+	fprintf(out, "%10s", "PID");
+	for (size_t j = 0; j < r->nprocs; j++)
+		fprintf(out, " %10d", (int)r->procs[j].pid);
+	fputc('\n', out);
+	for (size_t i = 0; i < r->nprocs; i++) {
+		fprintf(out, "%10d", (int)r->procs[i].pid);
+		for (size_t j = 0; j < r->nprocs; j++) {
+			if (i == j || !r->procs[i].shared_with) {
+				fprintf(out, " %10s", "-");
+				continue;
+			}
+			fmt_pages(buf, sizeof(buf), r->procs[i].shared_with[j], r, o->bytes);
+			fprintf(out, " %10s", buf);
+		}
+		fputc('\n', out);
+	}
+}
+
+void pa_print_report(FILE *out, const struct pa_report *r, const struct pa_options *o,
+		     const struct pa_report *prev)
+{
+	int colv[64];
+	size_t ncols;
+	char err[128];
+
+	if (pa_columns_parse(o->columns, colv, PA_ARRAY_SIZE(colv), &ncols, err, sizeof(err)) < 0)
+		return;		/* validated before the walk */
+	if (o->watch > 0)
+		fprintf(out, "sample %llu, every %gs\n", (unsigned long long)r->sample, o->watch);
+	for (size_t i = 0; i < r->nprocs; i++)
+		print_proc(out, r, &r->procs[i], o, colv, ncols, prev);
+	if (r->nprocs > 1)
+		print_sharing(out, r, o);
+}

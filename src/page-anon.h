@@ -1,0 +1,600 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * page-anon: private header shared by all modules.
+ *
+ * Data flows collect -> analyse -> present:
+ *   source.c   reads /proc (or a sysroot, or later a snapshot) behind
+ *              struct pa_source; nothing else opens /proc files.
+ *   walk.c     walks VMAs/PFNs in batches and hands struct pa_page_batch
+ *              to a consumer.
+ *   classify.c turns one page into a state (anon_exclusive, ...).
+ *   report.c   fills struct pa_report, the one structure every output
+ *              (text, JSON, TUI) consumes.  Page listings (-l/-L) are
+ *              streamed through struct pa_listing instead of being kept.
+ *
+ * Ownership: "owned" fields are freed by the structure's *_free function,
+ * "borrowed" fields point into something that outlives the structure.
+ */
+#ifndef PAGE_ANON_H
+#define PAGE_ANON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+struct stat;
+
+#define PA_SCHEMA_VERSION 1
+
+/* Exit status table (documented in --help and page-anon(8)). */
+enum pa_exit {
+	PA_EXIT_OK = 0,
+	PA_EXIT_ERROR = 1,	/* runtime error */
+	PA_EXIT_USAGE = 2,	/* bad command line */
+	PA_EXIT_PARTIAL = 3,	/* partial result: process gone, PFNs hidden */
+};
+
+#define PA_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* ---------------------------------------------------------------------
+ * Kernel ABI: pagemap entry bits (Documentation/admin-guide/mm/pagemap.rst)
+ */
+#define PM_PFRAME_BITS		55
+#define PM_PFRAME_MASK		((1ULL << PM_PFRAME_BITS) - 1)
+#define PM_PFRAME(x)		((x) & PM_PFRAME_MASK)
+#define PM_SWAP_TYPE_BITS	5	/* MAX_SWAPFILES_SHIFT */
+#define PM_SWAP_TYPE(x)		((x) & ((1ULL << PM_SWAP_TYPE_BITS) - 1))
+#define PM_SWAP_OFFSET(x)	(((x) & PM_PFRAME_MASK) >> PM_SWAP_TYPE_BITS)
+#define PM_SOFT_DIRTY		(1ULL << 55)
+#define PM_MMAP_EXCLUSIVE	(1ULL << 56)	/* mapped exactly once (4.2+) */
+#define PM_UFFD_WP		(1ULL << 57)	/* uffd-wp protected (5.13+) */
+#define PM_GUARD_REGION		(1ULL << 58)	/* MADV_GUARD_INSTALL (6.15+) */
+#define PM_FILE			(1ULL << 61)	/* file page or shared anon */
+#define PM_SWAP			(1ULL << 62)	/* any non-present, non-none PTE */
+#define PM_PRESENT		(1ULL << 63)
+
+/* ---------------------------------------------------------------------
+ * Flag bits.  0-26 and 32-42 are kernel kpageflags bits
+ * (include/uapi/linux/kernel-page-flags.h, include/linux/kernel-page-flags.h);
+ * 47-51 are page-types' expansions of overloaded bits; 40 and 61-63 are
+ * page-types' copies of pagemap bits; 57 and 58 are page-anon's own
+ * positions for the pagemap uffd-wp and guard bits (same numbers as in the
+ * pagemap entry).  None of 47-63 is kernel ABI.
+ */
+enum pa_kpf {
+	KPF_LOCKED = 0, KPF_ERROR = 1, KPF_REFERENCED = 2, KPF_UPTODATE = 3,
+	KPF_DIRTY = 4, KPF_LRU = 5, KPF_ACTIVE = 6, KPF_SLAB = 7,
+	KPF_WRITEBACK = 8, KPF_RECLAIM = 9, KPF_BUDDY = 10, KPF_MMAP = 11,
+	KPF_ANON = 12, KPF_SWAPCACHE = 13, KPF_SWAPBACKED = 14,
+	KPF_COMPOUND_HEAD = 15, KPF_COMPOUND_TAIL = 16, KPF_HUGE = 17,
+	KPF_UNEVICTABLE = 18, KPF_HWPOISON = 19, KPF_NOPAGE = 20, KPF_KSM = 21,
+	KPF_THP = 22, KPF_OFFLINE = 23, KPF_ZERO_PAGE = 24, KPF_IDLE = 25,
+	KPF_PGTABLE = 26,
+	KPF_RESERVED = 32, KPF_MLOCKED = 33,
+	KPF_OWNER_2 = 34,	/* MAPPEDTODISK before 6.12; anon: PG_anon_exclusive (5.19+) */
+	KPF_PRIVATE = 35, KPF_PRIVATE_2 = 36, KPF_OWNER_PRIVATE = 37,
+	KPF_ARCH = 38, KPF_UNCACHED = 39, KPF_SOFTDIRTY = 40, KPF_ARCH_2 = 41,
+	KPF_ARCH_3 = 42,
+	/* synthetic */
+	KPF_ANON_EXCLUSIVE = 47, KPF_READAHEAD = 48, KPF_SLOB_FREE = 49,
+	KPF_SLUB_FROZEN = 50, KPF_SLUB_DEBUG = 51,
+	KPF_UFFD_WP = 57, KPF_GUARD = 58,
+	KPF_FILE = 61, KPF_SWAP = 62, KPF_MMAP_EXCLUSIVE = 63,
+};
+#define PA_BIT(name)		(1ULL << KPF_##name)
+#define PA_BITS_COMPOUND	(PA_BIT(COMPOUND_HEAD) | PA_BIT(COMPOUND_TAIL))
+#define PA_HACKERS_BITS		(0xffffULL << 32)
+#define PA_OVERLOADED_BITS	(0xffffULL << 48)
+#define PA_ALL_BITS		(~0ULL)
+
+/* Kernel version, as "major.minor.patch" (decoding depends on it). */
+struct pa_kver {
+	int major, minor, patch;
+};
+#define PA_KVER(a, b) ((a) * 1000 + (b))	/* for comparisons */
+int pa_kver_parse(const char *release, struct pa_kver *out);
+int pa_kver_code(const struct pa_kver *v);	/* PA_KVER(major, minor) */
+
+enum pa_bit_kind {
+	PA_BIT_NONE = 0,	/* not known for this kernel */
+	PA_BIT_KERNEL,		/* kernel bit 0-31 */
+	PA_BIT_HACKER,		/* kernel bit 32+ ("raw mode" bit) */
+	PA_BIT_OVERLOADED,	/* page-types expansion (47-51) */
+	PA_BIT_PAGEMAP,		/* copied from a pagemap entry */
+};
+
+struct pa_flagdef {
+	char letter;		/* '\0' if the bit is unknown */
+	const char *name;	/* borrowed, static */
+	enum pa_bit_kind kind;
+	bool compat;		/* part of page-types' table for this kernel */
+	const char *help;	/* one line: what the bit means today */
+};
+
+/* Flag table resolved for one kernel version. */
+struct pa_flagtab {
+	struct pa_kver kver;
+	struct pa_flagdef bit[64];
+	bool extended;		/* also set/print page-anon's own bits 57, 58, 42 */
+};
+
+/* v NULL: the newest kernel the table knows (t->kver stays 0.0.0). */
+void pa_flagtab_init(struct pa_flagtab *t, const struct pa_kver *v, bool extended);
+/* page-types -r expansion of overloaded bits plus the pagemap bits. */
+uint64_t pa_flags_expand(const struct pa_flagtab *t, uint64_t kflags, uint64_t pme);
+/* page-types default mode: hide hacker bits and non-hugetlb compound bits. */
+uint64_t pa_flags_well_known(uint64_t kflags);
+/* Positional letters of every table bit (e.g. "___U_lA____Ma_b___..."). */
+void pa_flags_symbolic(const struct pa_flagtab *t, uint64_t flags, char *buf, size_t len);
+/* Comma list of long names; unknown set bits as "bitNN". */
+void pa_flags_longname(const struct pa_flagtab *t, uint64_t flags, char *buf, size_t len);
+/* Bits set in flags that the table does not know. */
+uint64_t pa_flags_unknown(const struct pa_flagtab *t, uint64_t flags);
+/* Bit has a position in the strings: compat, or page-anon's own bit when
+ * t->extended.  Iterate bit[] with this to list what the output shows. */
+bool pa_flagtab_has(const struct pa_flagtab *t, unsigned int bit);
+
+/* ---------------------------------------------------------------------
+ * Parsers for command-line specs (parse.c).  All return 0 on success or -1
+ * with a message in err (size errlen) naming the bad part of the input.
+ */
+struct pa_addr_range {
+	uint64_t start;		/* pages */
+	uint64_t count;		/* pages; UINT64_MAX - start for "to the end" */
+};
+struct pa_bits_filter {
+	uint64_t mask;
+	uint64_t bits;		/* PA_ALL_BITS: (flags & mask) != 0 */
+};
+int pa_parse_u64(const char *s, uint64_t *out);	/* 0x.., 0.., decimal; strict */
+int pa_parse_pid(const char *s, pid_t *out);
+int pa_parse_addr_spec(const char *s, struct pa_addr_range *out, char *err, size_t errlen);
+int pa_parse_flag_names(const struct pa_flagtab *t, const char *s, bool with_negated,
+			uint64_t *out, char *err, size_t errlen);
+int pa_parse_bits_spec(const struct pa_flagtab *t, const char *s,
+		       struct pa_bits_filter *out, char *err, size_t errlen);
+bool pa_bits_match(const struct pa_bits_filter *f, size_t n, uint64_t flags);
+
+/* ---------------------------------------------------------------------
+ * /proc/PID/maps (maps.c)
+ */
+struct pa_vma {
+	uint64_t start, end;	/* bytes, [start, end) */
+	char perms[5];		/* "rw-p" */
+	uint64_t offset;
+	unsigned int dev_major, dev_minor;
+	uint64_t inode;
+	char *name;		/* owned, "" when anonymous; verbatim */
+};
+struct pa_maps {
+	struct pa_vma *v;	/* owned */
+	size_t n, cap;
+};
+/* Parse one line (without or with trailing newline) into vma; name owned. */
+int pa_maps_parse_line(const char *line, struct pa_vma *vma);
+/* Parse a whole maps stream.  On a bad line returns -1 with *bad_line
+ * (1-based) set. */
+int pa_maps_parse(FILE *f, struct pa_maps *m, size_t *bad_line);
+void pa_maps_free(struct pa_maps *m);
+bool pa_vma_is_anon_private(const struct pa_vma *v);	/* no file, private */
+bool pa_vma_is_special(const struct pa_vma *v);		/* [vsyscall], [vvar], ... */
+
+/* ---------------------------------------------------------------------
+ * Data source (source.c).  Every read of a system file goes through here
+ * so another source (a fixture tree via --sysroot, later a snapshot) can
+ * stand in for the live kernel.
+ */
+enum pa_kfile { PA_KPAGEFLAGS, PA_KPAGECOUNT, PA_KPAGECGROUP, PA_KFILE__N };
+
+/* PAGEMAP_SCAN categories (include/uapi/linux/fs.h, 6.7+) */
+#define PA_PAGE_IS_WPALLOWED	(1ULL << 0)
+#define PA_PAGE_IS_WRITTEN	(1ULL << 1)
+#define PA_PAGE_IS_FILE		(1ULL << 2)
+#define PA_PAGE_IS_PRESENT	(1ULL << 3)
+#define PA_PAGE_IS_SWAPPED	(1ULL << 4)
+#define PA_PAGE_IS_PFNZERO	(1ULL << 5)
+#define PA_PAGE_IS_HUGE		(1ULL << 6)
+#define PA_PAGE_IS_SOFT_DIRTY	(1ULL << 7)
+#define PA_PAGE_IS_GUARD	(1ULL << 8)
+
+struct pa_region {		/* struct page_region */
+	uint64_t start, end, categories;
+};
+
+struct pa_source;
+struct pa_target;		/* one opened process */
+
+struct pa_source_ops {
+	/* Per-PFN u64 files.  Returns entries read (short at the end of the
+	 * file, 0 past it) or -errno. */
+	ssize_t (*read_pfn)(struct pa_source *s, enum pa_kfile f, uint64_t *buf,
+			    uint64_t pfn, size_t n);
+	bool (*has_kfile)(struct pa_source *s, enum pa_kfile f);
+	/* Processes.  open returns 0 or -errno (ENOENT/ESRCH: no such
+	 * process, EACCES/EPERM: not allowed). */
+	int (*open_target)(struct pa_source *s, pid_t pid, struct pa_target **out);
+	void (*close_target)(struct pa_target *t);
+	int (*read_maps)(struct pa_target *t, struct pa_maps *m);
+	/* entries read (0: process gone or past task_size) or -errno */
+	ssize_t (*read_pagemap)(struct pa_target *t, uint64_t *buf, uint64_t vpn, size_t n);
+	/* PAGEMAP_SCAN: number of regions, or -ENOTTY/-EINVAL when not
+	 * supported, other -errno on failure.  *walk_end set on success. */
+	int (*scan)(struct pa_target *t, uint64_t start, uint64_t end, uint64_t anyof,
+		    uint64_t ret_mask, struct pa_region *vec, size_t vlen, uint64_t *walk_end);
+	void (*destroy)(struct pa_source *s);
+};
+
+struct pa_source {
+	const struct pa_source_ops *ops;
+	char *root;		/* owned; "" for the live system */
+	char *kpageflags_path;	/* owned; -F override or NULL */
+	char release[128];	/* kernel release of the data */
+	long page_size;
+	int fd[PA_KFILE__N];	/* -1 when not open */
+	int kfile_errno[PA_KFILE__N];	/* why a file could not be opened */
+};
+
+struct pa_target {
+	struct pa_source *src;	/* borrowed */
+	pid_t pid;
+	int pagemap_fd;
+	int pidfd;		/* -1 if pidfd_open is not available */
+	char comm[64];
+	bool gone;		/* process exited while we looked at it */
+	bool pfn_hidden;	/* pagemap shows present pages with PFN 0 */
+};
+
+/* Create the procfs source under root ("" or NULL for "/").  kpageflags
+ * overrides the kpageflags file (-F).  Returns NULL with errno set. */
+struct pa_source *pa_source_procfs(const char *root, const char *kpageflags);
+/* Build "<root>/<rel>" into buf. */
+int pa_source_path(const struct pa_source *s, char *buf, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* Open kpage* files (those in the mask, bit per enum pa_kfile).  Returns
+ * -errno of the first one that failed. */
+int pa_source_open_kfiles(struct pa_source *s, unsigned mask);
+/* Read a small text file below the root (e.g. "proc/123/comm"). */
+int pa_source_read_text(const struct pa_source *s, const char *rel, char *buf, size_t len);
+/* Children (from /proc/PID/task/TID/children) appended to *pids. */
+int pa_source_children(const struct pa_source *s, pid_t pid, pid_t **pids, size_t *n, size_t *cap);
+void pa_source_free(struct pa_source *s);
+
+/* ---------------------------------------------------------------------
+ * Kernel facts found by self-tests (selftest.c), reported with --verbose
+ * and in JSON.
+ */
+enum pa_tristate { PA_UNTESTED = 0, PA_NO, PA_YES };
+struct pa_kinfo {
+	struct pa_kver kver;
+	bool anon_exclusive_bit;	/* kernel >= 5.19 */
+	bool folio_flags;		/* kernel >= 6.10: tails report head's bits */
+	enum pa_tristate ksm_flag_bug;	/* KPF_KSM set on every anon page */
+	enum pa_tristate nopage_reported; /* KPF_NOPAGE set for memory holes */
+	enum pa_tristate pagemap_scan;	/* PAGEMAP_SCAN ioctl works */
+	uint64_t scan_categories;	/* accepted category bits */
+	uint64_t zero_pfn;		/* PFN of the zero page, 0 unknown */
+	bool selftest_ran;
+	char note[256];			/* why a test could not run */
+};
+void pa_kinfo_from_version(struct pa_kinfo *k, const struct pa_kver *v);
+/* Run the start-up self-tests on the live kernel (no-op on a sysroot). */
+void pa_selftest(struct pa_source *s, struct pa_kinfo *k);
+
+/* ---------------------------------------------------------------------
+ * Page states (classify.c), kernel-abi.md section 8.
+ */
+enum pa_state {
+	PA_ST_NONE = -1,	/* not populated: not counted */
+	PA_ST_ANON_EXCLUSIVE = 0,
+	PA_ST_ANON_SHARED,
+	PA_ST_ANON_SOLE,
+	PA_ST_KSM,
+	PA_ST_ZERO,
+	PA_ST_FILE,
+	PA_ST_SWAPPED,
+	PA_ST_SPECIAL,
+	PA_ST_UNKNOWN,
+	PA_ST__N
+};
+const char *pa_state_name(enum pa_state st);	/* "anon_exclusive", ... */
+
+/* Extra per-page facts the walk knows besides pme/kflags/kcount. */
+#define PA_PG_PMD_MAPPED	0x01	/* PAGEMAP_SCAN said PAGE_IS_HUGE */
+#define PA_PG_HAVE_KPAGE	0x02	/* kflags/kcount were read */
+#define PA_PG_HEAD_EXCL		0x04	/* head page of the folio has bit 34 */
+#define PA_PG_HEAD_KNOWN	0x08	/* PA_PG_HEAD_EXCL is meaningful */
+
+struct pa_counts {
+	uint64_t state[PA_ST__N];
+	uint64_t present, anon, thp, hugetlb, mmap_exclusive, uffd_wp, guard;
+};
+void pa_counts_add(struct pa_counts *dst, const struct pa_counts *src);
+uint64_t pa_counts_populated(const struct pa_counts *c);
+
+enum pa_state pa_classify(const struct pa_kinfo *k, uint64_t pme, uint64_t kflags,
+			  uint64_t kcount, unsigned pgflags);
+/* Count one page (state + the side counts). */
+void pa_counts_page(struct pa_counts *c, const struct pa_kinfo *k, uint64_t pme,
+		    uint64_t kflags, uint64_t kcount, unsigned pgflags, enum pa_state st);
+
+/* ---------------------------------------------------------------------
+ * The walk (walk.c).
+ */
+struct pa_page_batch {
+	const struct pa_vma *vma;	/* borrowed; NULL for PFN and file walks */
+	size_t n;
+	const uint64_t *index;	/* virtual page number (PID walk), PFN (PFN
+				 * walk) or file page offset (file walk) */
+	const uint64_t *pme;	/* pagemap entries; all 0 for a PFN walk */
+	const uint64_t *pfn;	/* 0 when not present or hidden */
+	const uint64_t *kflags;	/* raw kpageflags, 0 when not read */
+	const uint64_t *kcount;	/* NULL unless asked for */
+	const uint64_t *kcgroup;	/* NULL unless asked for */
+	const uint8_t *pgflags;	/* PA_PG_* */
+};
+
+typedef int (*pa_batch_fn)(void *ctx, const struct pa_page_batch *b);
+
+struct pa_walk_opts {
+	bool need_count;	/* read kpagecount */
+	bool need_cgroup;	/* read kpagecgroup */
+	bool need_kflags;	/* read kpageflags (false: pagemap only) */
+	int threads;		/* 0: automatic */
+	enum { PA_SCAN_AUTO, PA_SCAN_NEVER, PA_SCAN_ALWAYS } scan;
+	const struct pa_addr_range *ranges;	/* borrowed; NULL = all */
+	size_t nranges;
+	volatile int *stop;	/* borrowed; set by a signal handler */
+};
+
+struct pa_walk_stats {
+	uint64_t vmas, pagemap_entries, pfns_read, preads, scan_calls;
+	bool partial;		/* process exited or vanished mid-walk */
+	bool pfn_hidden;	/* PFNs read as 0 */
+	int err;		/* first errno that stopped the walk */
+	char errpath[256];
+};
+
+/* Walk one process.  The callback gets batches in address order; a
+ * non-zero return stops the walk and is returned. */
+int pa_walk_target(struct pa_target *t, const struct pa_maps *maps,
+		   const struct pa_kinfo *k, const struct pa_walk_opts *o,
+		   pa_batch_fn fn, void *ctx, struct pa_walk_stats *st);
+/* Walk PFNs (no -p): kpageflags (and kpagecount/cgroup) in big runs. */
+int pa_walk_pfns(struct pa_source *s, const struct pa_walk_opts *o,
+		 pa_batch_fn fn, void *ctx, struct pa_walk_stats *st);
+
+/* ---------------------------------------------------------------------
+ * Options (filled by main.c, read by everything else).
+ */
+enum pa_mode { PA_MODE_AUTO = 0, PA_MODE_REPORT, PA_MODE_FLAGS };
+enum pa_json { PA_JSON_OFF = 0, PA_JSON_COMPACT, PA_JSON_PRETTY };
+enum pa_color { PA_COLOR_AUTO = 0, PA_COLOR_ALWAYS, PA_COLOR_NEVER };
+
+struct pa_options {
+	pid_t *pids;		/* owned */
+	size_t npids, pids_cap;
+	bool children;
+
+	struct pa_addr_range *ranges;	/* owned */
+	size_t nranges, ranges_cap;
+	char **bits_specs;	/* borrowed from argv; parsed after the kernel
+				 * version is known */
+	size_t nbits_specs, bits_specs_cap;
+	const char *describe;	/* borrowed */
+
+	bool raw;
+	int list;		/* 0, 1 (-l ranges), 2 (-L each) */
+	bool list_cgroup, list_mapcnt, no_summary;
+	const char *cgroup_arg;	/* borrowed: path or @inode */
+	const char *kpageflags_file;	/* borrowed */
+	const char *file;	/* borrowed: -f page-cache walk */
+	bool mark_idle;
+
+	const char *sysroot;	/* borrowed */
+	const char *kernel;	/* borrowed: --kernel override */
+	bool extended;		/* page-anon's own bits in flag output */
+
+	enum pa_mode mode;
+	enum pa_json json;
+	enum pa_color color;
+	bool bytes;		/* raw byte counts instead of human sizes */
+	bool all_vmas;		/* also VMAs without anonymous pages */
+	const char *sort;	/* borrowed: column name, "-name" descending */
+	const char *columns;	/* borrowed: comma list */
+	double watch;		/* seconds; 0 = once */
+	bool tui;
+	char **command;		/* borrowed: argv after "--" */
+	bool verbose;
+	bool freeze;
+	int threads;
+	int scan;		/* enum PA_SCAN_* */
+	double interval;	/* TUI refresh */
+};
+
+void pa_options_free(struct pa_options *o);
+/* The run function: everything after option parsing.  Returns an exit code. */
+int pa_run(struct pa_options *o);
+
+/* ---------------------------------------------------------------------
+ * Report (report.c): the one structure all outputs consume.
+ */
+struct pa_flagstat {
+	uint64_t flags;		/* expanded or well-known flags */
+	uint64_t pages;
+};
+
+struct pa_vma_report {
+	struct pa_vma vma;	/* owned copy (name owned) */
+	struct pa_counts c;
+	uint64_t rss_pages;	/* present pages */
+};
+
+struct pa_proc_report {
+	pid_t pid, ppid;
+	char comm[64];
+	struct pa_counts totals;
+	struct pa_vma_report *vmas;	/* owned */
+	size_t nvmas;
+	size_t nvmas_total;	/* before filtering out empty ones */
+	/* pages of this process's anon_shared/anon_sole pages also mapped by
+	 * process j (index into report->procs), by PFN */
+	uint64_t *shared_with;	/* owned, nprocs entries, NULL if 1 process */
+	uint8_t *pfn_bitmap;	/* owned: PFNs of shared anon pages, NULL when unused */
+	size_t bitmap_bytes;	/* multiple of 8 */
+	bool partial;
+	int err;		/* errno if the process could not be read */
+	char errmsg[256];
+	struct pa_walk_stats stats;
+};
+
+struct pa_report {
+	char kernel[128];
+	long page_size;
+	struct pa_kinfo kinfo;
+	struct pa_flagtab ftab;
+	bool raw;		/* flag table values are -r expanded */
+
+	struct pa_proc_report *procs;	/* owned */
+	size_t nprocs, procs_cap;
+
+	/* flags table (page-types compatible), sorted by flags value */
+	struct pa_flagstat *flagstats;	/* owned */
+	size_t nflagstats, flagstats_cap;
+	uint64_t total_pages;
+	uint64_t unknown_bits;	/* union of unknown bits seen */
+
+	uint64_t sample;	/* --watch sample number, from 1 */
+	double timestamp;	/* CLOCK_REALTIME seconds of the sample */
+	bool partial;
+};
+
+void pa_report_init(struct pa_report *r);
+void pa_report_free(struct pa_report *r);
+void pa_report_add_flags(struct pa_report *r, uint64_t flags, uint64_t pages);
+void pa_report_sort_flags(struct pa_report *r);
+struct pa_proc_report *pa_report_add_proc(struct pa_report *r, pid_t pid);
+void pa_report_compute_sharing(struct pa_report *r);
+
+/* ---------------------------------------------------------------------
+ * Page listings (-l/-L), streamed: one struct per listed range or page.
+ */
+struct pa_list_entry {
+	uint64_t voffset;	/* page index in the address space / file */
+	uint64_t offset;	/* PFN or swap offset */
+	uint64_t count;		/* pages in the range (1 for -L) */
+	uint64_t flags;
+	uint64_t cgroup, mapcnt;
+};
+
+struct pa_listing {
+	void (*begin)(struct pa_listing *l);
+	void (*entry)(struct pa_listing *l, const struct pa_list_entry *e);
+	void (*end)(struct pa_listing *l);
+	const struct pa_options *opt;	/* borrowed */
+	const struct pa_flagtab *ftab;	/* borrowed */
+	pid_t pid;			/* 0 when not a PID walk */
+	long page_size;
+	FILE *out;
+	void *priv;
+};
+void pa_listing_text(struct pa_listing *l, const struct pa_options *o,
+		     const struct pa_flagtab *t, FILE *out);
+void pa_listing_json(struct pa_listing *l, const struct pa_options *o,
+		     const struct pa_flagtab *t, FILE *out);
+
+/* ---------------------------------------------------------------------
+ * Output (output_text.c, output_json.c): consumers of struct pa_report.
+ */
+void pa_print_flag_table(FILE *out, const struct pa_report *r);
+void pa_print_report(FILE *out, const struct pa_report *r, const struct pa_options *o,
+		     const struct pa_report *prev);
+void pa_print_describe(FILE *out, const struct pa_flagtab *t, uint64_t flags);
+int pa_json_report(FILE *out, const struct pa_report *r, const struct pa_options *o);
+int pa_json_flag_table(FILE *out, const struct pa_report *r, const struct pa_options *o);
+int pa_json_describe(FILE *out, const struct pa_flagtab *t, uint64_t flags,
+		     const struct pa_options *o);
+void pa_print_file_header(FILE *out, const char *name, const struct stat *st, long page_size);
+/* Report columns (-o, --sort). */
+int pa_column_lookup(const char *name);	/* -1 if unknown */
+void pa_columns_help(FILE *out);
+int pa_columns_parse(const char *spec, int *out, size_t max, size_t *n, char *err, size_t errlen);
+uint64_t pa_vma_sort_key(const struct pa_vma_report *v, int col, long page_size);
+/* Human size: "4.0K", "12M", "1.5G" (binary units). */
+void pa_human_size(uint64_t bytes, char *buf, size_t len);
+
+/* ---------------------------------------------------------------------
+ * Privileges (caps.c).
+ */
+struct pa_privs {
+	bool have_sys_admin;	/* effective CAP_SYS_ADMIN (PFNs in pagemap) */
+	bool have_ptrace;	/* effective CAP_SYS_PTRACE (other users) */
+	bool have_dac_read;	/* CAP_DAC_READ_SEARCH/DAC_OVERRIDE (kpage* 0400) */
+	bool is_root;
+	bool file_caps;		/* running with file capabilities, not as root */
+};
+void pa_privs_get(struct pa_privs *p);
+/* Drop every capability and set no_new_privs; 0 or -errno. */
+int pa_privs_drop(void);
+
+/* ---------------------------------------------------------------------
+ * Errors and small utilities (util.c).
+ */
+extern const char *pa_progname;
+void pa_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void pa_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Print "page-anon: msg" and "Try 'page-anon --help'..." and return
+ * PA_EXIT_USAGE. */
+int pa_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void *pa_xrealloc(void *p, size_t n, size_t size);	/* aborts on OOM */
+char *pa_xstrdup(const char *s);
+double pa_now(void);		/* CLOCK_MONOTONIC seconds */
+/* Flush stdout at exit: quiet on EPIPE, error exit otherwise. */
+void pa_close_stdout_atexit(void);
+
+/* ---------------------------------------------------------------------
+ * Collection (run.c): one session per invocation; each sample fills a
+ * struct pa_report.  The TUI and --watch call pa_collect repeatedly.
+ */
+struct pa_session {
+	struct pa_options *opt;		/* borrowed */
+	struct pa_source *src;		/* owned */
+	struct pa_kinfo kinfo;
+	struct pa_flagtab ftab;
+	struct pa_bits_filter *filters;	/* owned, parsed -b specs */
+	size_t nfilters;
+	bool cgroup_filter;
+	uint64_t cgroup;
+	struct pa_privs privs;
+};
+int pa_session_open(struct pa_session *s, struct pa_options *o);
+void pa_session_close(struct pa_session *s);
+/* Per-VMA exclusivity report for the given processes (with --children
+ * expanded by the caller).  Returns PA_EXIT_OK, PA_EXIT_PARTIAL or
+ * PA_EXIT_ERROR; per-process errors are in r->procs[i].err. */
+int pa_collect(struct pa_session *s, const pid_t *pids, size_t npids, struct pa_report *r);
+/* Expand o->pids with descendants when --children (sorted, unique). */
+int pa_expand_children(struct pa_session *s, const pid_t *pids, size_t n,
+		       pid_t **out, size_t *nout);
+
+/* One page of a VMA for the TUI page map. */
+struct pa_page_info {
+	uint64_t vaddr, pme, pfn, kflags, kcount;
+	int8_t state;		/* enum pa_state, PA_ST_NONE if unpopulated */
+	uint8_t pgflags;	/* PA_PG_* */
+};
+/* Fill info[0..max) for pages of [start, end) of process pid (every page,
+ * populated or not).  Returns the number filled or -errno. */
+ssize_t pa_collect_pages(struct pa_session *s, pid_t pid, uint64_t start, uint64_t end,
+			 struct pa_page_info *info, size_t max);
+
+/* -f: page-cache walk of a file or directory tree (filewalk.c); index is
+ * the page offset in the file.  *top gets the stat of path. */
+int pa_walk_file(struct pa_source *s, const char *path, const struct pa_walk_opts *o,
+		 pa_batch_fn fn, void *ctx, struct pa_walk_stats *st, struct stat *top);
+
+/* TUI (tui.c); returns an exit code. */
+int pa_tui_run(struct pa_session *s);
+
+#endif /* PAGE_ANON_H */

@@ -1,0 +1,850 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The run function: opens the data source, runs the walks the options ask
+ * for, fills struct pa_report and hands it to an output.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "page-anon.h"
+
+static volatile int stop_flag;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_flag = 1;
+}
+
+void pa_options_free(struct pa_options *o)
+{
+	free(o->pids);
+	free(o->ranges);
+	free(o->bits_specs);
+	memset(o, 0, sizeof(*o));
+}
+
+/* ------------------------------------------------------------------ */
+
+static int parse_cgroup(struct pa_session *s, const char *arg)
+{
+	struct stat st;
+
+	if (arg[0] == '@') {
+		if (pa_parse_u64(arg + 1, &s->cgroup) < 0)
+			return pa_usage_error("invalid cgroup inode '%s': expected @NUMBER", arg);
+	} else {
+		if (stat(arg, &st) < 0) {
+			pa_error("%s: %s (expected a memory cgroup directory or @INODE)", arg,
+				 strerror(errno));
+			return PA_EXIT_USAGE;
+		}
+		if (!S_ISDIR(st.st_mode))
+			return pa_usage_error("%s: not a directory (expected a memory cgroup directory)", arg);
+		s->cgroup = st.st_ino;
+	}
+	s->cgroup_filter = true;
+	return 0;
+}
+
+/* Everything that does not need privileges or /proc: kernel version,
+ * flag table, -b specs, -c.  Returns 0 or an exit code. */
+static int session_prepare(struct pa_session *s, struct pa_options *o)
+{
+	struct pa_kver v;
+	char err[256];
+
+	memset(s, 0, sizeof(*s));
+	s->opt = o;
+	s->src = pa_source_procfs(o->sysroot, o->kpageflags_file);
+	if (!s->src) {
+		pa_error("cannot set up the data source: %s", strerror(errno));
+		return PA_EXIT_ERROR;
+	}
+	if (o->sysroot) {
+		struct stat st;
+
+		if (stat(o->sysroot, &st) < 0 || !S_ISDIR(st.st_mode))
+			return pa_usage_error("--sysroot %s: not a directory", o->sysroot);
+	}
+	if (o->kernel) {
+		if (pa_kver_parse(o->kernel, &v) < 0)
+			return pa_usage_error("invalid kernel version '%s'", o->kernel);
+		snprintf(s->src->release, sizeof(s->src->release), "%s", o->kernel);
+	} else if (pa_kver_parse(s->src->release, &v) < 0) {
+		pa_warn("cannot tell the kernel version from '%s'; decoding as 6.18 (use --kernel)",
+			s->src->release);
+		v = (struct pa_kver){ 6, 18, 0 };
+	}
+	pa_flagtab_init(&s->ftab, &v, o->extended);
+	pa_kinfo_from_version(&s->kinfo, &v);
+	for (size_t i = 0; i < o->nbits_specs; i++) {
+		s->filters = pa_xrealloc(s->filters, s->nfilters + 1, sizeof(*s->filters));
+		if (pa_parse_bits_spec(&s->ftab, o->bits_specs[i], &s->filters[s->nfilters], err,
+				       sizeof(err)) < 0)
+			return pa_usage_error("invalid bits spec '%s': %s", o->bits_specs[i], err);
+		s->nfilters++;
+	}
+	if (o->cgroup_arg) {
+		int r = parse_cgroup(s, o->cgroup_arg);
+
+		if (r)
+			return r;
+	}
+	pa_privs_get(&s->privs);
+	return 0;
+}
+
+static const char *kfile_path(const struct pa_session *s, enum pa_kfile f, char *buf, size_t len)
+{
+	static const char *const rel[] = { "proc/kpageflags", "proc/kpagecount", "proc/kpagecgroup" };
+
+	if (f == PA_KPAGEFLAGS && s->src->kpageflags_path)
+		return s->src->kpageflags_path;
+	pa_source_path(s->src, buf, len, "%s", rel[f]);
+	return buf;
+}
+
+/* Open the kpage* files; errors say what to do. */
+static int session_open_kfiles(struct pa_session *s, unsigned mask)
+{
+	char path[4096];
+
+	pa_source_open_kfiles(s->src, mask);
+	for (int f = 0; f < PA_KFILE__N; f++) {
+		int e = s->src->kfile_errno[f];
+
+		if (!(mask & (1u << f)) || s->src->fd[f] >= 0)
+			continue;
+		kfile_path(s, (enum pa_kfile)f, path, sizeof(path));
+		if (f == PA_KPAGECGROUP && e == ENOENT) {
+			pa_error("%s: not available (kernel built without CONFIG_MEMCG)", path);
+			return PA_EXIT_ERROR;
+		}
+		if ((e == EACCES || e == EPERM) && !s->privs.is_root)
+			pa_error("%s: %s (a root-only file: run as root, or grant "
+				 "CAP_DAC_READ_SEARCH, see page-anon(8) CAPABILITIES)",
+				 path, strerror(e));
+		else
+			pa_error("%s: %s", path, strerror(e));
+		return PA_EXIT_ERROR;
+	}
+	return 0;
+}
+
+int pa_session_open(struct pa_session *s, struct pa_options *o)
+{
+	int r = session_prepare(s, o);
+
+	if (r)
+		return r;
+	r = session_open_kfiles(s, 1u << PA_KPAGEFLAGS | 1u << PA_KPAGECOUNT);
+	if (r)
+		return r;
+	pa_selftest(s->src, &s->kinfo);
+	return 0;
+}
+
+void pa_session_close(struct pa_session *s)
+{
+	pa_source_free(s->src);
+	free(s->filters);
+	memset(s, 0, sizeof(*s));
+}
+
+/* Explain a failure to open a process. */
+static void explain_open_error(const struct pa_session *s, pid_t pid, int err, char *buf, size_t len)
+{
+	switch (err) {
+	case ENOENT:
+	case ESRCH:
+		snprintf(buf, len, "process %d: no such process (or a kernel thread without memory)",
+			 (int)pid);
+		break;
+	case EACCES:
+	case EPERM:
+		snprintf(buf, len, "/proc/%d/pagemap: %s (reading another user's process needs "
+			 "CAP_SYS_PTRACE or the same user; run as root)", (int)pid, strerror(err));
+		break;
+	default:
+		snprintf(buf, len, "/proc/%d/pagemap: %s", (int)pid, strerror(err));
+	}
+	(void)s;
+}
+
+/* ------------------------------------------------------------------ */
+/* Flags table and listings                                            */
+
+struct flags_ctx {
+	struct pa_session *s;
+	struct pa_report *r;
+	struct pa_listing *list;	/* NULL without -l/-L */
+	bool pid_walk, file_walk;
+	/* -l range merging (page-types show_page_range) */
+	struct pa_list_entry cur;
+	bool have_cur;
+	/* run of equal flags, flushed into the table */
+	uint64_t run_flags, run_pages;
+	/* -i */
+	int idle_fd;
+	uint64_t idle_word, idle_bits;
+	int idle_err;
+};
+
+static void flush_run(struct flags_ctx *c)
+{
+	if (c->run_pages)
+		pa_report_add_flags(c->r, c->run_flags, c->run_pages);
+	c->run_pages = 0;
+}
+
+static void list_page(struct flags_ctx *c, uint64_t voff, uint64_t off, uint64_t flags,
+		      uint64_t cgroup, uint64_t mapcnt)
+{
+	struct pa_list_entry e = { voff, off, 1, flags, cgroup, mapcnt };
+
+	if (c->s->opt->list == 2) {
+		c->list->entry(c->list, &e);
+		return;
+	}
+	if (c->have_cur && flags == c->cur.flags && cgroup == c->cur.cgroup &&
+	    mapcnt == c->cur.mapcnt && off == c->cur.offset + c->cur.count &&
+	    voff == c->cur.voffset + c->cur.count) {
+		c->cur.count++;
+		return;
+	}
+	if (c->have_cur)
+		c->list->entry(c->list, &c->cur);
+	c->cur = e;
+	c->have_cur = true;
+}
+
+static void flush_list(struct flags_ctx *c)
+{
+	if (c->list && c->have_cur)
+		c->list->entry(c->list, &c->cur);
+	c->have_cur = false;
+}
+
+/* page_idle/bitmap: bit i of u64 word j is PFN 64*j+i; u64-aligned
+ * writes only (mm/page_idle.c). */
+static void mark_idle(struct flags_ctx *c, uint64_t pfn)
+{
+	if (c->idle_bits && pfn / 64 != c->idle_word) {
+		if (pwrite(c->idle_fd, &c->idle_bits, 8, (off_t)(c->idle_word * 8)) != 8 && !c->idle_err)
+			c->idle_err = errno ? errno : EIO;
+		c->idle_bits = 0;
+	}
+	c->idle_word = pfn / 64;
+	c->idle_bits |= 1ULL << (pfn % 64);
+}
+
+static int flags_batch(void *ctx, const struct pa_page_batch *b)
+{
+	struct flags_ctx *c = ctx;
+	const struct pa_options *o = c->s->opt;
+
+	for (size_t i = 0; i < b->n; i++) {
+		uint64_t pme = b->pme[i], kf = b->kflags[i], flags;
+		uint64_t cg = b->kcgroup ? b->kcgroup[i] : 0;
+		uint64_t mc = b->kcount ? b->kcount[i] : 0;
+		uint64_t off;
+		bool swap = false;
+
+		if (c->pid_walk) {
+			if (b->pfn[i]) {
+				off = b->pfn[i];
+			} else if (pme & PM_SWAP) {
+				/* page-types walk_swap(): listed with the swap
+				 * offset, no kpageflags, never in a cgroup. */
+				swap = true;
+				kf = 0;
+				cg = mc = 0;
+				off = PM_SWAP_OFFSET(pme);
+			} else {
+				continue;	/* present, PFN hidden */
+			}
+		} else if (c->file_walk) {
+			off = b->pfn[i];
+		} else {
+			off = b->index[i];
+		}
+		flags = o->raw ? pa_flags_expand(&c->s->ftab, kf, pme) : pa_flags_well_known(kf);
+		if (c->s->nfilters && !pa_bits_match(c->s->filters, c->s->nfilters, flags))
+			continue;
+		if (c->s->cgroup_filter && (swap || cg != c->s->cgroup))
+			continue;
+		if (c->idle_fd >= 0 && !swap)
+			mark_idle(c, off);
+		if (c->list)
+			list_page(c, b->index[i], off, flags, cg, mc);
+		c->r->unknown_bits |= pa_flags_unknown(&c->s->ftab, flags);
+		if (flags != c->run_flags) {
+			flush_run(c);
+			c->run_flags = flags;
+		}
+		c->run_pages++;
+	}
+	return 0;
+}
+
+static int open_idle(struct pa_session *s, struct flags_ctx *c)
+{
+	char path[4096];
+
+	pa_source_path(s->src, path, sizeof(path), "sys/kernel/mm/page_idle/bitmap");
+	c->idle_fd = open(path, O_RDWR | O_CLOEXEC);
+	if (c->idle_fd < 0) {
+		if (errno == ENOENT)
+			pa_error("%s: not available: the kernel was built without "
+				 "CONFIG_IDLE_PAGE_TRACKING, so -i/--mark-idle cannot work", path);
+		else
+			pa_error("%s: %s (-i/--mark-idle needs root)", path, strerror(errno));
+		return PA_EXIT_ERROR;
+	}
+	return 0;
+}
+
+static int run_flags(struct pa_session *s, struct pa_report *r)
+{
+	struct pa_options *o = s->opt;
+	struct pa_listing listing;
+	struct flags_ctx c = { .s = s, .r = r, .idle_fd = -1 };
+	struct pa_walk_opts wo = {
+		.need_kflags = true,
+		.need_count = o->list && o->list_mapcnt,
+		.need_cgroup = s->cgroup_filter || (o->list && o->list_cgroup),
+		.threads = o->threads,
+		.scan = o->scan,
+		.ranges = o->ranges,
+		.nranges = o->nranges,
+		.stop = &stop_flag,
+	};
+	int rc = PA_EXIT_OK, ret;
+	struct stat top;
+	bool have_top = false;
+
+	r->raw = o->raw;
+	if (wo.need_cgroup && (ret = session_open_kfiles(s, 1u << PA_KPAGECGROUP)))
+		return ret;
+	if (o->mark_idle && (ret = open_idle(s, &c)))
+		return ret;
+	if (o->list) {
+		if (o->json)
+			pa_listing_json(&listing, o, &s->ftab, stdout);
+		else
+			pa_listing_text(&listing, o, &s->ftab, stdout);
+		listing.pid = o->npids ? o->pids[0] : 0;
+		listing.page_size = s->src->page_size;
+		c.list = &listing;
+		listing.begin(&listing);
+	}
+	if (o->file) {
+		struct pa_walk_stats st = { 0 };
+
+		c.file_walk = true;
+		ret = pa_walk_file(s->src, o->file, &wo, flags_batch, &c, &st, &top);
+		if (ret < 0 && ret != -EINTR)
+			rc = PA_EXIT_ERROR;
+		have_top = ret != -ENOENT && ret != -EACCES;
+	} else if (!o->npids) {
+		struct pa_walk_stats st = { 0 };
+
+		ret = pa_walk_pfns(s->src, &wo, flags_batch, &c, &st);
+		if (ret < 0 && ret != -EINTR) {
+			pa_error("%s: %s", kfile_path(s, PA_KPAGEFLAGS, (char[4096]){ 0 }, 4096),
+				 strerror(-ret));
+			rc = PA_EXIT_ERROR;
+		}
+	} else {
+		for (size_t i = 0; i < o->npids; i++) {
+			struct pa_walk_stats st = { 0 };
+			struct pa_target *t = NULL;
+			struct pa_maps maps = { 0 };
+			char msg[512];
+
+			c.pid_walk = true;
+			ret = s->src->ops->open_target(s->src, o->pids[i], &t);
+			if (ret == 0)
+				ret = s->src->ops->read_maps(t, &maps);
+			if (ret < 0) {
+				explain_open_error(s, o->pids[i], -ret, msg, sizeof(msg));
+				pa_error("%s", msg);
+				rc = PA_EXIT_ERROR;
+			} else {
+				ret = pa_walk_target(t, &maps, &s->kinfo, &wo, flags_batch, &c, &st);
+				if (t->gone || st.partial) {
+					pa_warn("process %d exited during the scan: the result is partial",
+						(int)o->pids[i]);
+					r->partial = true;
+				} else if (ret < 0 && ret != -EINTR) {
+					pa_error("process %d: %s", (int)o->pids[i], strerror(-ret));
+					rc = PA_EXIT_ERROR;
+				}
+				if (t->pfn_hidden) {
+					pa_warn("/proc/%d/pagemap: PFNs are hidden (CAP_SYS_ADMIN missing): "
+						"present pages were skipped; run as root", (int)o->pids[i]);
+					r->partial = true;
+				}
+			}
+			pa_maps_free(&maps);
+			if (t)
+				s->src->ops->close_target(t);
+		}
+	}
+	flush_run(&c);
+	if (c.list) {
+		flush_list(&c);
+		listing.end(&listing);
+	}
+	if (c.idle_fd >= 0) {
+		if (c.idle_bits && pwrite(c.idle_fd, &c.idle_bits, 8, (off_t)(c.idle_word * 8)) != 8 &&
+		    !c.idle_err)
+			c.idle_err = errno ? errno : EIO;
+		close(c.idle_fd);
+		if (c.idle_err) {
+			pa_error("page_idle/bitmap: %s", strerror(c.idle_err));
+			rc = PA_EXIT_ERROR;
+		}
+	}
+	if (stop_flag)
+		r->partial = true;
+	if (r->unknown_bits) {
+		char names[1024];
+
+		pa_flags_longname(&s->ftab, r->unknown_bits, names, sizeof(names));
+		pa_warn("flag bits unknown for kernel %s were seen: %s", s->src->release, names);
+	}
+	if (!o->no_summary) {
+		if (o->json)
+			pa_json_flag_table(stdout, r, o);
+		else {
+			if (o->list)
+				fputs("\n\n", stdout);
+			if (o->file && have_top) {
+				pa_print_file_header(stdout, o->file, &top, s->src->page_size);
+				fputc('\n', stdout);
+			}
+			pa_print_flag_table(stdout, r);
+		}
+	}
+	if (rc == PA_EXIT_OK && r->partial)
+		rc = PA_EXIT_PARTIAL;
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Exclusivity report                                                  */
+
+struct report_ctx {
+	struct pa_session *s;
+	struct pa_proc_report *p;
+	const struct pa_maps *maps;
+	bool bitmap;
+};
+
+static void bitmap_set(struct pa_proc_report *p, uint64_t pfn)
+{
+	size_t byte = (size_t)(pfn / 8);
+
+	if (byte >= p->bitmap_bytes) {
+		size_t n = p->bitmap_bytes ? p->bitmap_bytes : 4096;
+
+		while (n <= byte)
+			n *= 2;
+		p->pfn_bitmap = pa_xrealloc(p->pfn_bitmap, n, 1);
+		memset(p->pfn_bitmap + p->bitmap_bytes, 0, n - p->bitmap_bytes);
+		p->bitmap_bytes = n;
+	}
+	p->pfn_bitmap[byte] |= (uint8_t)(1u << (pfn % 8));
+}
+
+static int report_batch(void *ctx, const struct pa_page_batch *b)
+{
+	struct report_ctx *c = ctx;
+	struct pa_session *s = c->s;
+	struct pa_vma_report *vr;
+
+	/* b->vma points into c->maps->v; p->vmas is indexed the same way. */
+	if (!b->vma || b->vma < c->maps->v || b->vma >= c->maps->v + c->maps->n)
+		return -EINVAL;
+	vr = &c->p->vmas[b->vma - c->maps->v];
+	for (size_t i = 0; i < b->n; i++) {
+		uint64_t pme = b->pme[i], kf = b->kflags[i];
+		uint64_t kc = b->kcount ? b->kcount[i] : 0;
+		unsigned pg = b->pgflags[i];
+		enum pa_state st;
+
+		if (s->nfilters || s->cgroup_filter) {
+			uint64_t flags = pa_flags_expand(&s->ftab, b->pfn[i] ? kf : 0, pme);
+
+			if (s->nfilters && !pa_bits_match(s->filters, s->nfilters, flags))
+				continue;
+			if (s->cgroup_filter && (!b->kcgroup || b->kcgroup[i] != s->cgroup))
+				continue;
+		}
+		st = pa_classify(&s->kinfo, pme, kf, kc, pg);
+		if (st == PA_ST_NONE)
+			continue;
+		pa_counts_page(&vr->c, &s->kinfo, pme, kf, kc, pg, st);
+		if (c->bitmap && st == PA_ST_ANON_SHARED)
+			bitmap_set(c->p, b->pfn[i]);
+	}
+	return 0;
+}
+
+static bool vma_has_anon(const struct pa_vma_report *v)
+{
+	return v->c.anon || v->c.state[PA_ST_SWAPPED] || v->c.state[PA_ST_ZERO] ||
+	       v->c.state[PA_ST_UNKNOWN] || v->c.state[PA_ST_SPECIAL];
+}
+
+static void read_ppid(struct pa_session *s, struct pa_proc_report *p)
+{
+	char rel[64], buf[1024], *q;
+
+	snprintf(rel, sizeof(rel), "proc/%d/stat", (int)p->pid);
+	if (pa_source_read_text(s->src, rel, buf, sizeof(buf)) <= 0)
+		return;
+	/* "pid (comm) state ppid": comm may contain spaces and ')' */
+	q = strrchr(buf, ')');
+	if (q && q[1] == ' ' && q[2] && q[3] == ' ')
+		p->ppid = (pid_t)atoi(q + 4);
+}
+
+static void collect_one(struct pa_session *s, struct pa_proc_report *p, bool bitmap)
+{
+	struct pa_options *o = s->opt;
+	struct pa_walk_opts wo = {
+		.need_kflags = true,
+		.need_count = true,
+		.need_cgroup = s->cgroup_filter,
+		.threads = o->threads,
+		.scan = o->scan,
+		.ranges = o->ranges,
+		.nranges = o->nranges,
+		.stop = &stop_flag,
+	};
+	struct pa_target *t = NULL;
+	struct pa_maps maps = { 0 };
+	struct report_ctx c = { .s = s, .p = p, .maps = &maps, .bitmap = bitmap };
+	int ret;
+
+	ret = s->src->ops->open_target(s->src, p->pid, &t);
+	if (ret == 0)
+		ret = s->src->ops->read_maps(t, &maps);
+	if (ret < 0) {
+		p->err = -ret;
+		explain_open_error(s, p->pid, -ret, p->errmsg, sizeof(p->errmsg));
+		goto out;
+	}
+	snprintf(p->comm, sizeof(p->comm), "%s", t->comm);
+	read_ppid(s, p);
+	p->nvmas_total = maps.n;
+	p->vmas = pa_xrealloc(NULL, maps.n ? maps.n : 1, sizeof(*p->vmas));
+	memset(p->vmas, 0, (maps.n ? maps.n : 1) * sizeof(*p->vmas));
+	ret = pa_walk_target(t, &maps, &s->kinfo, &wo, report_batch, &c, &p->stats);
+	if (t->gone || p->stats.partial) {
+		p->partial = true;
+		snprintf(p->errmsg, sizeof(p->errmsg), "process %d exited during the scan", (int)p->pid);
+	} else if (ret == -EINTR) {
+		p->partial = true;
+		snprintf(p->errmsg, sizeof(p->errmsg), "interrupted");
+	} else if (ret < 0) {
+		p->err = -ret;
+		snprintf(p->errmsg, sizeof(p->errmsg), "process %d: %s", (int)p->pid, strerror(-ret));
+	}
+	if (t->pfn_hidden) {
+		p->partial = true;
+		snprintf(p->errmsg, sizeof(p->errmsg),
+			 "/proc/%d/pagemap: PFNs hidden (CAP_SYS_ADMIN missing): exclusivity unknown; "
+			 "run as root", (int)p->pid);
+	}
+	/* Move the VMAs into the report, dropping those without anonymous
+	 * pages unless --all-vmas. */
+	size_t n = 0;
+
+	for (size_t i = 0; i < maps.n; i++) {
+		struct pa_vma_report *v = &p->vmas[i];
+
+		pa_counts_add(&p->totals, &v->c);
+		if (!o->all_vmas && !vma_has_anon(v))
+			continue;
+		p->vmas[n] = *v;
+		p->vmas[n].vma = maps.v[i];
+		p->vmas[n].vma.name = maps.v[i].name;
+		maps.v[i].name = NULL;
+		p->vmas[n].rss_pages = p->vmas[n].c.present;
+		n++;
+	}
+	p->nvmas = n;
+out:
+	pa_maps_free(&maps);
+	if (t)
+		s->src->ops->close_target(t);
+}
+
+int pa_collect(struct pa_session *s, const pid_t *pids, size_t npids, struct pa_report *r)
+{
+	struct timespec ts;
+	int rc = PA_EXIT_OK;
+	size_t nerr = 0;
+
+	snprintf(r->kernel, sizeof(r->kernel), "%s", s->src->release);
+	r->page_size = s->src->page_size;
+	r->kinfo = s->kinfo;
+	r->ftab = s->ftab;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	r->timestamp = ts.tv_sec + ts.tv_nsec / 1e9;
+	for (size_t i = 0; i < npids; i++) {
+		struct pa_proc_report *p = pa_report_add_proc(r, pids[i]);
+
+		collect_one(s, p, npids > 1);
+		if (p->err)
+			nerr++;
+		if (p->partial || p->err)
+			r->partial = true;
+	}
+	pa_report_compute_sharing(r);
+	if (npids && nerr == npids)
+		rc = PA_EXIT_ERROR;
+	else if (r->partial || stop_flag)
+		rc = PA_EXIT_PARTIAL;
+	return rc;
+}
+
+static int cmp_pid(const void *a, const void *b)
+{
+	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+int pa_expand_children(struct pa_session *s, const pid_t *pids, size_t n, pid_t **out, size_t *nout)
+{
+	size_t cap = n + 16, m = 0;
+	pid_t *v = pa_xrealloc(NULL, cap, sizeof(*v));
+
+	for (size_t i = 0; i < n; i++)
+		v[m++] = pids[i];
+	if (s->opt->children)
+		/* breadth first: children of every PID found so far */
+		for (size_t i = 0; i < m; i++)
+			pa_source_children(s->src, v[i], &v, &m, &cap);
+	/* keep the order given on the command line, drop duplicates */
+	size_t k = 0;
+
+	for (size_t i = 0; i < m; i++) {
+		bool dup = false;
+
+		for (size_t j = 0; j < k && !dup; j++)
+			dup = v[j] == v[i];
+		if (!dup)
+			v[k++] = v[i];
+	}
+	if (k > n)
+		qsort(v + n, k - n, sizeof(*v), cmp_pid);
+	*out = v;
+	*nout = k;
+	return 0;
+}
+
+static void print_verbose(const struct pa_session *s)
+{
+	const struct pa_kinfo *k = &s->kinfo;
+	static const char *const tri[] = { "not tested", "no", "yes" };
+
+	fprintf(stderr, "kernel %s: anon_exclusive bit %s; flags read per %s; "
+		"PAGEMAP_SCAN %s (categories 0x%llx); KPF_KSM bug %s; KPF_NOPAGE reported %s; "
+		"zero page PFN 0x%llx%s%s\n",
+		s->src->release, k->anon_exclusive_bit ? "yes" : "no (before 5.19)",
+		k->folio_flags ? "folio (6.10+)" : "page", tri[k->pagemap_scan],
+		(unsigned long long)k->scan_categories, tri[k->ksm_flag_bug],
+		tri[k->nopage_reported], (unsigned long long)k->zero_pfn,
+		*k->note ? "; self-tests " : "", k->note);
+}
+
+static void print_stats(const struct pa_report *r)
+{
+	for (size_t i = 0; i < r->nprocs; i++) {
+		const struct pa_walk_stats *st = &r->procs[i].stats;
+
+		fprintf(stderr, "pid %d: %llu VMAs walked, %llu pagemap entries, %llu PFNs read in %llu "
+			"preads, %llu PAGEMAP_SCAN calls\n", (int)r->procs[i].pid,
+			(unsigned long long)st->vmas, (unsigned long long)st->pagemap_entries,
+			(unsigned long long)st->pfns_read, (unsigned long long)st->preads,
+			(unsigned long long)st->scan_calls);
+	}
+}
+
+static int run_report(struct pa_session *s)
+{
+	struct pa_options *o = s->opt;
+	struct pa_report prev, cur;
+	bool have_prev = false;
+	int rc = PA_EXIT_OK;
+	uint64_t sample = 0;
+	double next = pa_now();
+
+	pa_report_init(&prev);
+	for (;;) {
+		pid_t *pids;
+		size_t npids;
+
+		pa_report_init(&cur);
+		pa_expand_children(s, o->pids, o->npids, &pids, &npids);
+		rc = pa_collect(s, pids, npids, &cur);
+		free(pids);
+		cur.sample = ++sample;
+		for (size_t i = 0; i < cur.nprocs; i++)
+			if (cur.procs[i].errmsg[0])
+				(cur.procs[i].err ? pa_error : pa_warn)("%s", cur.procs[i].errmsg);
+		if (o->verbose)
+			print_stats(&cur);
+		if (o->json)
+			pa_json_report(stdout, &cur, o);
+		else {
+			if (o->watch > 0 && isatty(STDOUT_FILENO))
+				fputs("\033[H\033[2J", stdout);
+			pa_print_report(stdout, &cur, o, have_prev ? &prev : NULL);
+		}
+		fflush(stdout);
+		if (o->watch <= 0 || stop_flag)
+			break;
+		pa_report_free(&prev);
+		prev = cur;
+		have_prev = true;
+		pa_report_init(&cur);
+		/* Sleep until the next tick; a signal ends the loop. */
+		next += o->watch;
+		while (!stop_flag) {
+			double left = next - pa_now();
+			struct timespec ts;
+
+			if (left <= 0)
+				break;
+			ts.tv_sec = (time_t)left;
+			ts.tv_nsec = (long)((left - (double)ts.tv_sec) * 1e9);
+			nanosleep(&ts, NULL);
+		}
+		if (stop_flag) {
+			rc = PA_EXIT_OK;
+			break;
+		}
+	}
+	pa_report_free(&cur);
+	pa_report_free(&prev);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+
+static bool wants_flags_table(const struct pa_options *o)
+{
+	if (o->mode == PA_MODE_FLAGS)
+		return true;
+	if (o->mode == PA_MODE_REPORT)
+		return false;
+	/* page-types options imply page-types output */
+	return !o->npids || o->list || o->no_summary || o->raw || o->list_cgroup ||
+	       o->list_mapcnt || o->mark_idle || o->nbits_specs || o->cgroup_arg;
+}
+
+int pa_run(struct pa_options *o)
+{
+	struct pa_session s;
+	struct pa_report r;
+	struct sigaction sa = { .sa_handler = on_signal };
+	int rc;
+
+	rc = session_prepare(&s, o);
+	if (rc)
+		goto out;
+	if (o->describe) {
+		uint64_t flags;
+		char err[256];
+
+		if (pa_parse_flag_names(&s.ftab, o->describe, false, &flags, err, sizeof(err)) < 0) {
+			rc = pa_usage_error("invalid flags '%s': %s", o->describe, err);
+			goto out;
+		}
+		if (o->json)
+			pa_json_describe(stdout, &s.ftab, flags, o);
+		else
+			pa_print_describe(stdout, &s.ftab, flags);
+		rc = PA_EXIT_OK;
+		goto out;
+	}
+	if (o->mode == PA_MODE_REPORT && !o->npids) {
+		rc = pa_usage_error("--report needs -p PID");
+		goto out;
+	}
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+
+	if (o->tui) {
+		rc = session_open_kfiles(&s, 1u << PA_KPAGEFLAGS | 1u << PA_KPAGECOUNT);
+		if (!rc) {
+			pa_selftest(s.src, &s.kinfo);
+			rc = pa_tui_run(&s);
+		}
+		goto out;
+	}
+	rc = session_open_kfiles(&s, 1u << PA_KPAGEFLAGS |
+				 (o->npids && !wants_flags_table(o) ? 1u << PA_KPAGECOUNT : 0) |
+				 (o->list_mapcnt ? 1u << PA_KPAGECOUNT : 0));
+	if (rc)
+		goto out;
+	if (o->npids && !s.privs.have_sys_admin && !*s.src->root)
+		pa_warn("CAP_SYS_ADMIN is missing: /proc/PID/pagemap hides PFNs, so page flags "
+			"and exclusivity cannot be read; run as root");
+	pa_selftest(s.src, &s.kinfo);
+	if (o->verbose)
+		print_verbose(&s);
+
+	pa_report_init(&r);
+	snprintf(r.kernel, sizeof(r.kernel), "%s", s.src->release);
+	r.page_size = s.src->page_size;
+	r.kinfo = s.kinfo;
+	r.ftab = s.ftab;
+	if (o->file || wants_flags_table(o)) {
+		if (o->watch > 0) {
+			/* repeated flags tables */
+			for (;;) {
+				rc = run_flags(&s, &r);
+				fflush(stdout);
+				if (stop_flag)
+					break;
+				pa_report_free(&r);
+				pa_report_init(&r);
+				r.kinfo = s.kinfo;
+				r.ftab = s.ftab;
+				r.page_size = s.src->page_size;
+				snprintf(r.kernel, sizeof(r.kernel), "%s", s.src->release);
+				for (double end = pa_now() + o->watch; !stop_flag && pa_now() < end;)
+					usleep(20000);
+				if (stop_flag)
+					break;
+			}
+			rc = rc == PA_EXIT_PARTIAL ? PA_EXIT_OK : rc;
+		} else {
+			rc = run_flags(&s, &r);
+		}
+	} else {
+		rc = run_report(&s);
+	}
+	pa_report_free(&r);
+out:
+	pa_session_close(&s);
+	return rc;
+}

@@ -1,0 +1,143 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Start-up self-tests of the running kernel (kernel-abi.md 8.5): facts
+ * that the version number does not tell because fixes were backported or
+ * regressions slipped in.  They touch only page-anon's own memory.
+ */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "page-anon.h"
+
+void pa_kinfo_from_version(struct pa_kinfo *k, const struct pa_kver *v)
+{
+	int code = pa_kver_code(v);
+
+	memset(k, 0, sizeof(*k));
+	k->kver = *v;
+	/* PG_anon_exclusive: 5.19 (6c287605fd56), exported as bit 34. */
+	k->anon_exclusive_bit = code >= PA_KVER(5, 19);
+	/* "proc: rewrite stable_page_flags()" (dee3d0bef2b0, 6.10): flags
+	 * are read from the folio, tails report the head's bits. */
+	k->folio_flags = code >= PA_KVER(6, 10);
+	/* PAGEMAP_SCAN: 6.7 (52526ca7fdb9).  Probed when live. */
+	k->pagemap_scan = code >= PA_KVER(6, 7) ? PA_UNTESTED : PA_NO;
+}
+
+/* A PFN in a memory hole: an absent memory block below the last one. */
+static int find_hole_pfn(struct pa_source *s, uint64_t *pfn)
+{
+	char buf[64], path[4096];
+	unsigned long long bs;
+	unsigned long max = 0;
+	struct dirent *de;
+	DIR *d;
+
+	if (pa_source_read_text(s, "sys/devices/system/memory/block_size_bytes", buf, sizeof(buf)) <= 0)
+		return -1;
+	bs = strtoull(buf, NULL, 16);
+	if (!bs || pa_source_path(s, path, sizeof(path), "sys/devices/system/memory") < 0)
+		return -1;
+	d = opendir(path);
+	if (!d)
+		return -1;
+	while ((de = readdir(d)))
+		if (!strncmp(de->d_name, "memory", 6) && de->d_name[6] >= '0' && de->d_name[6] <= '9') {
+			unsigned long n = strtoul(de->d_name + 6, NULL, 10);
+
+			if (n > max)
+				max = n;
+		}
+	closedir(d);
+	for (unsigned long n = 0; n < max; n++) {
+		snprintf(buf, sizeof(buf), "sys/devices/system/memory/memory%lu/state", n);
+		if (pa_source_read_text(s, buf, path, sizeof(path)) == -ENOENT) {
+			*pfn = n * bs / (unsigned long long)s->page_size;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+void pa_selftest(struct pa_source *s, struct pa_kinfo *k)
+{
+	long ps = s->page_size;
+	struct pa_target *t = NULL;
+	uint64_t pme[2], kf = 0, hole;
+	unsigned char *p;
+	int r;
+
+	if (*s->root) {
+		snprintf(k->note, sizeof(k->note), "not run: data from a sysroot");
+		if (k->pagemap_scan == PA_UNTESTED)
+			k->pagemap_scan = PA_NO;	/* files do not support the ioctl */
+		return;
+	}
+	if (!s->ops->has_kfile(s, PA_KPAGEFLAGS)) {
+		snprintf(k->note, sizeof(k->note), "not run: /proc/kpageflags not readable");
+		return;
+	}
+	p = mmap(NULL, (size_t)ps * 2, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED) {
+		snprintf(k->note, sizeof(k->note), "not run: mmap: %s", strerror(errno));
+		return;
+	}
+	madvise(p, (size_t)ps * 2, MADV_NOHUGEPAGE);
+	p[0] = 1;			/* fresh exclusive anon page */
+	(void)*(volatile unsigned char *)(p + ps);	/* zero page */
+	r = s->ops->open_target(s, getpid(), &t);
+	if (r < 0) {
+		snprintf(k->note, sizeof(k->note), "not run: /proc/self/pagemap: %s", strerror(-r));
+		goto out;
+	}
+	if (s->ops->read_pagemap(t, pme, (uint64_t)(uintptr_t)p / (uint64_t)ps, 2) != 2 ||
+	    !PM_PFRAME(pme[0])) {
+		snprintf(k->note, sizeof(k->note), "not run: PFNs hidden in pagemap");
+		goto probe_scan;
+	}
+	k->selftest_ran = true;
+	if (s->ops->read_pfn(s, PA_KPAGEFLAGS, &kf, PM_PFRAME(pme[0]), 1) == 1) {
+		/* KPF_KSM on a page that KSM never saw: the 6.10 regression
+		 * fixed by 81401cebfc15 (2026, Cc: stable). */
+		k->ksm_flag_bug = (kf & PA_BIT(KSM)) ? PA_YES : PA_NO;
+	}
+	if ((pme[1] & PM_PRESENT) && PM_PFRAME(pme[1])) {
+		uint64_t zf = 0;
+
+		if (s->ops->read_pfn(s, PA_KPAGEFLAGS, &zf, PM_PFRAME(pme[1]), 1) == 1 &&
+		    (zf & PA_BIT(ZERO_PAGE)))
+			k->zero_pfn = PM_PFRAME(pme[1]);
+	}
+	/* KPF_NOPAGE for memory holes is not reported since the 2025
+	 * kpage_read() refactor (about 6.16): holes read as 0. */
+	if (find_hole_pfn(s, &hole) == 0) {
+		uint64_t hf = 0;
+
+		if (s->ops->read_pfn(s, PA_KPAGEFLAGS, &hf, hole, 1) == 1)
+			k->nopage_reported = (hf & PA_BIT(NOPAGE)) ? PA_YES : PA_NO;
+	}
+probe_scan:
+	if (k->pagemap_scan != PA_NO) {
+		struct pa_region vec[4];
+		uint64_t walk_end;
+
+		r = s->ops->scan(t, (uint64_t)(uintptr_t)p, (uint64_t)(uintptr_t)p + 2 * (uint64_t)ps,
+				 PA_PAGE_IS_PRESENT, PA_PAGE_IS_PRESENT, vec, 4, &walk_end);
+		k->pagemap_scan = r >= 0 ? PA_YES : PA_NO;
+		/* Unknown category bits are rejected with EINVAL. */
+		for (int bit = 0; r >= 0 && bit < 16; bit++)
+			if (s->ops->scan(t, (uint64_t)(uintptr_t)p, (uint64_t)(uintptr_t)p + (uint64_t)ps,
+					 0, 1ULL << bit, vec, 4, &walk_end) >= 0)
+				k->scan_categories |= 1ULL << bit;
+	}
+out:
+	if (t)
+		s->ops->close_target(t);
+	munmap(p, (size_t)ps * 2);
+}

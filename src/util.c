@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Error messages, allocation and stdout handling shared by all modules.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "page-anon.h"
+
+const char *pa_progname = "page-anon";
+
+static void vmsg(const char *prefix, const char *fmt, va_list ap)
+{
+	fflush(stdout);
+	fprintf(stderr, "%s: %s", pa_progname, prefix);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+void pa_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg("warning: ", fmt, ap);
+	va_end(ap);
+}
+
+void pa_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg("", fmt, ap);
+	va_end(ap);
+}
+
+int pa_usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg("", fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "Try '%s --help' for more information.\n", pa_progname);
+	return PA_EXIT_USAGE;
+}
+
+void *pa_xrealloc(void *p, size_t n, size_t size)
+{
+	void *q;
+
+	if (size && n > SIZE_MAX / size) {
+		pa_error("allocation of %zu x %zu bytes overflows", n, size);
+		abort();
+	}
+	q = realloc(p, (n * size) != 0 ? n * size : 1);
+	if (!q) {
+		pa_error("out of memory (%zu bytes)", n * size);
+		exit(PA_EXIT_ERROR);
+	}
+	return q;
+}
+
+char *pa_xstrdup(const char *s)
+{
+	char *d = strdup(s ? s : "");
+
+	if (!d) {
+		pa_error("out of memory");
+		exit(PA_EXIT_ERROR);
+	}
+	return d;
+}
+
+double pa_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/*
+ * Like util-linux close_stdout(): a reader that went away (| head) is not
+ * an error, any other write error is.
+ */
+static void close_stdout(void)
+{
+	int failed = ferror(stdout) != 0;
+	int err = errno;
+
+	if (fflush(stdout) != 0) {
+		failed = 1;
+		err = errno;
+	}
+	if (fclose(stdout) != 0 && !failed) {
+		failed = 1;
+		err = errno;
+	}
+	if (failed && err != EPIPE) {
+		fprintf(stderr, "%s: write error on standard output: %s\n", pa_progname,
+			err ? strerror(err) : "unknown error");
+		_exit(PA_EXIT_ERROR);
+	}
+}
+
+void pa_close_stdout_atexit(void)
+{
+	atexit(close_stdout);
+}
+
+void pa_human_size(uint64_t bytes, char *buf, size_t len)
+{
+	static const char units[] = "BKMGTPE";
+	double v = (double)bytes;
+	int u = 0;
+
+	while (v >= 1024 && u < 6) {
+		v /= 1024;
+		u++;
+	}
+	if (u == 0)
+		snprintf(buf, len, "%lluB", (unsigned long long)bytes);
+	else if (v < 10)
+		snprintf(buf, len, "%.1f%c", v, units[u]);
+	else
+		snprintf(buf, len, "%.0f%c", v, units[u]);
+}

@@ -1,0 +1,17 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# cmocka unit tests: each links the same convenience library as the tool.
+if HAVE_CMOCKA
+UNIT_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+UNIT_LDADD = $(PA_LIBS) $(CMOCKA_LIBS)
+
+check_PROGRAMS += tests/unit/test_flags tests/unit/test_parse
+TESTS += tests/unit/test_flags tests/unit/test_parse
+
+tests_unit_test_flags_SOURCES = tests/unit/test_flags.c
+tests_unit_test_flags_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_flags_LDADD = $(UNIT_LDADD)
+
+tests_unit_test_parse_SOURCES = tests/unit/test_parse.c
+tests_unit_test_parse_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_parse_LDADD = $(UNIT_LDADD)
+endif
