@@ -569,6 +569,15 @@ struct pa_session {
 	struct pa_privs privs;
 };
 int pa_session_open(struct pa_session *s, struct pa_options *o);
+/* Open kpage* files (mask of 1 << enum pa_kfile); prints what to do on
+ * failure and returns an exit code. */
+int pa_session_open_kfiles(struct pa_session *s, unsigned mask);
+const char *pa_session_kfile_path(const struct pa_session *s, enum pa_kfile f, char *buf, size_t len);
+void pa_explain_open_error(const struct pa_session *s, pid_t pid, int err, char *buf, size_t len);
+/* page-types compatible walk (flagscan.c): flags table and listings. */
+int pa_run_flags(struct pa_session *s, struct pa_report *r);
+/* Set by SIGINT/SIGTERM/SIGHUP: walks stop, outputs say "partial". */
+extern volatile int pa_stop_flag;
 void pa_session_close(struct pa_session *s);
 /* Per-VMA exclusivity report for the given processes (with --children
  * expanded by the caller).  Returns PA_EXIT_OK, PA_EXIT_PARTIAL or

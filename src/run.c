@@ -16,12 +16,12 @@
 
 #include "page-anon.h"
 
-static volatile int stop_flag;
+volatile int pa_stop_flag;
 
 static void on_signal(int sig)
 {
 	(void)sig;
-	stop_flag = 1;
+	pa_stop_flag = 1;
 }
 
 void pa_options_free(struct pa_options *o)
@@ -103,7 +103,7 @@ static int session_prepare(struct pa_session *s, struct pa_options *o)
 	return 0;
 }
 
-static const char *kfile_path(const struct pa_session *s, enum pa_kfile f, char *buf, size_t len)
+const char *pa_session_kfile_path(const struct pa_session *s, enum pa_kfile f, char *buf, size_t len)
 {
 	static const char *const rel[] = { "proc/kpageflags", "proc/kpagecount", "proc/kpagecgroup" };
 
@@ -114,7 +114,7 @@ static const char *kfile_path(const struct pa_session *s, enum pa_kfile f, char 
 }
 
 /* Open the kpage* files; errors say what to do. */
-static int session_open_kfiles(struct pa_session *s, unsigned mask)
+int pa_session_open_kfiles(struct pa_session *s, unsigned mask)
 {
 	char path[4096];
 
@@ -124,7 +124,7 @@ static int session_open_kfiles(struct pa_session *s, unsigned mask)
 
 		if (!(mask & (1u << f)) || s->src->fd[f] >= 0)
 			continue;
-		kfile_path(s, (enum pa_kfile)f, path, sizeof(path));
+		pa_session_kfile_path(s, (enum pa_kfile)f, path, sizeof(path));
 		if (f == PA_KPAGECGROUP && e == ENOENT) {
 			pa_error("%s: not available (kernel built without CONFIG_MEMCG)", path);
 			return PA_EXIT_ERROR;
@@ -146,7 +146,7 @@ int pa_session_open(struct pa_session *s, struct pa_options *o)
 
 	if (r)
 		return r;
-	r = session_open_kfiles(s, 1u << PA_KPAGEFLAGS | 1u << PA_KPAGECOUNT);
+	r = pa_session_open_kfiles(s, 1u << PA_KPAGEFLAGS | 1u << PA_KPAGECOUNT);
 	if (r)
 		return r;
 	pa_selftest(s->src, &s->kinfo);
@@ -161,7 +161,7 @@ void pa_session_close(struct pa_session *s)
 }
 
 /* Explain a failure to open a process. */
-static void explain_open_error(const struct pa_session *s, pid_t pid, int err, char *buf, size_t len)
+void pa_explain_open_error(const struct pa_session *s, pid_t pid, int err, char *buf, size_t len)
 {
 	switch (err) {
 	case ENOENT:
@@ -178,267 +178,6 @@ static void explain_open_error(const struct pa_session *s, pid_t pid, int err, c
 		snprintf(buf, len, "/proc/%d/pagemap: %s", (int)pid, strerror(err));
 	}
 	(void)s;
-}
-
-/* ------------------------------------------------------------------ */
-/* Flags table and listings                                            */
-
-struct flags_ctx {
-	struct pa_session *s;
-	struct pa_report *r;
-	struct pa_listing *list;	/* NULL without -l/-L */
-	bool pid_walk, file_walk;
-	/* -l range merging (page-types show_page_range) */
-	struct pa_list_entry cur;
-	bool have_cur;
-	/* run of equal flags, flushed into the table */
-	uint64_t run_flags, run_pages;
-	/* -i */
-	int idle_fd;
-	uint64_t idle_word, idle_bits;
-	int idle_err;
-};
-
-static void flush_run(struct flags_ctx *c)
-{
-	if (c->run_pages)
-		pa_report_add_flags(c->r, c->run_flags, c->run_pages);
-	c->run_pages = 0;
-}
-
-static void list_page(struct flags_ctx *c, uint64_t voff, uint64_t off, uint64_t flags,
-		      uint64_t cgroup, uint64_t mapcnt)
-{
-	struct pa_list_entry e = { voff, off, 1, flags, cgroup, mapcnt };
-
-	if (c->s->opt->list == 2) {
-		c->list->entry(c->list, &e);
-		return;
-	}
-	if (c->have_cur && flags == c->cur.flags && cgroup == c->cur.cgroup &&
-	    mapcnt == c->cur.mapcnt && off == c->cur.offset + c->cur.count &&
-	    voff == c->cur.voffset + c->cur.count) {
-		c->cur.count++;
-		return;
-	}
-	if (c->have_cur)
-		c->list->entry(c->list, &c->cur);
-	c->cur = e;
-	c->have_cur = true;
-}
-
-static void flush_list(struct flags_ctx *c)
-{
-	if (c->list && c->have_cur)
-		c->list->entry(c->list, &c->cur);
-	c->have_cur = false;
-}
-
-/* page_idle/bitmap: bit i of u64 word j is PFN 64*j+i; u64-aligned
- * writes only (mm/page_idle.c). */
-static void mark_idle(struct flags_ctx *c, uint64_t pfn)
-{
-	if (c->idle_bits && pfn / 64 != c->idle_word) {
-		if (pwrite(c->idle_fd, &c->idle_bits, 8, (off_t)(c->idle_word * 8)) != 8 && !c->idle_err)
-			c->idle_err = errno ? errno : EIO;
-		c->idle_bits = 0;
-	}
-	c->idle_word = pfn / 64;
-	c->idle_bits |= 1ULL << (pfn % 64);
-}
-
-static int flags_batch(void *ctx, const struct pa_page_batch *b)
-{
-	struct flags_ctx *c = ctx;
-	const struct pa_options *o = c->s->opt;
-
-	for (size_t i = 0; i < b->n; i++) {
-		uint64_t pme = b->pme[i], kf = b->kflags[i], flags;
-		uint64_t cg = b->kcgroup ? b->kcgroup[i] : 0;
-		uint64_t mc = b->kcount ? b->kcount[i] : 0;
-		uint64_t off;
-		bool swap = false;
-
-		if (c->pid_walk) {
-			if (b->pfn[i]) {
-				off = b->pfn[i];
-			} else if (pme & PM_SWAP) {
-				/* page-types walk_swap(): listed with the swap
-				 * offset, no kpageflags, never in a cgroup. */
-				swap = true;
-				kf = 0;
-				cg = mc = 0;
-				off = PM_SWAP_OFFSET(pme);
-			} else {
-				continue;	/* present, PFN hidden */
-			}
-		} else if (c->file_walk) {
-			off = b->pfn[i];
-		} else {
-			off = b->index[i];
-		}
-		flags = o->raw ? pa_flags_expand(&c->s->ftab, kf, pme) : pa_flags_well_known(kf);
-		if (c->s->nfilters && !pa_bits_match(c->s->filters, c->s->nfilters, flags))
-			continue;
-		if (c->s->cgroup_filter && (swap || cg != c->s->cgroup))
-			continue;
-		if (c->idle_fd >= 0 && !swap)
-			mark_idle(c, off);
-		if (c->list)
-			list_page(c, b->index[i], off, flags, cg, mc);
-		c->r->unknown_bits |= pa_flags_unknown(&c->s->ftab, flags);
-		if (flags != c->run_flags) {
-			flush_run(c);
-			c->run_flags = flags;
-		}
-		c->run_pages++;
-	}
-	return 0;
-}
-
-static int open_idle(struct pa_session *s, struct flags_ctx *c)
-{
-	char path[4096];
-
-	pa_source_path(s->src, path, sizeof(path), "sys/kernel/mm/page_idle/bitmap");
-	c->idle_fd = open(path, O_RDWR | O_CLOEXEC);
-	if (c->idle_fd < 0) {
-		if (errno == ENOENT)
-			pa_error("%s: not available: the kernel was built without "
-				 "CONFIG_IDLE_PAGE_TRACKING, so -i/--mark-idle cannot work", path);
-		else
-			pa_error("%s: %s (-i/--mark-idle needs root)", path, strerror(errno));
-		return PA_EXIT_ERROR;
-	}
-	return 0;
-}
-
-static int run_flags(struct pa_session *s, struct pa_report *r)
-{
-	struct pa_options *o = s->opt;
-	struct pa_listing listing;
-	struct flags_ctx c = { .s = s, .r = r, .idle_fd = -1 };
-	struct pa_walk_opts wo = {
-		.need_kflags = true,
-		.need_count = o->list && o->list_mapcnt,
-		.need_cgroup = s->cgroup_filter || (o->list && o->list_cgroup),
-		.threads = o->threads,
-		.scan = o->scan,
-		.ranges = o->ranges,
-		.nranges = o->nranges,
-		.stop = &stop_flag,
-	};
-	int rc = PA_EXIT_OK, ret;
-	struct stat top;
-	bool have_top = false;
-
-	r->raw = o->raw;
-	if (wo.need_cgroup && (ret = session_open_kfiles(s, 1u << PA_KPAGECGROUP)))
-		return ret;
-	if (o->mark_idle && (ret = open_idle(s, &c)))
-		return ret;
-	if (o->list) {
-		if (o->json)
-			pa_listing_json(&listing, o, &s->ftab, stdout);
-		else
-			pa_listing_text(&listing, o, &s->ftab, stdout);
-		listing.pid = o->npids ? o->pids[0] : 0;
-		listing.page_size = s->src->page_size;
-		c.list = &listing;
-		listing.begin(&listing);
-	}
-	if (o->file) {
-		struct pa_walk_stats st = { 0 };
-
-		c.file_walk = true;
-		ret = pa_walk_file(s->src, o->file, &wo, flags_batch, &c, &st, &top);
-		if (ret < 0 && ret != -EINTR)
-			rc = PA_EXIT_ERROR;
-		have_top = ret != -ENOENT && ret != -EACCES;
-	} else if (!o->npids) {
-		struct pa_walk_stats st = { 0 };
-
-		ret = pa_walk_pfns(s->src, &wo, flags_batch, &c, &st);
-		if (ret < 0 && ret != -EINTR) {
-			pa_error("%s: %s", kfile_path(s, PA_KPAGEFLAGS, (char[4096]){ 0 }, 4096),
-				 strerror(-ret));
-			rc = PA_EXIT_ERROR;
-		}
-	} else {
-		for (size_t i = 0; i < o->npids; i++) {
-			struct pa_walk_stats st = { 0 };
-			struct pa_target *t = NULL;
-			struct pa_maps maps = { 0 };
-			char msg[512];
-
-			c.pid_walk = true;
-			ret = s->src->ops->open_target(s->src, o->pids[i], &t);
-			if (ret == 0)
-				ret = s->src->ops->read_maps(t, &maps);
-			if (ret < 0) {
-				explain_open_error(s, o->pids[i], -ret, msg, sizeof(msg));
-				pa_error("%s", msg);
-				rc = PA_EXIT_ERROR;
-			} else {
-				ret = pa_walk_target(t, &maps, &s->kinfo, &wo, flags_batch, &c, &st);
-				if (t->gone || st.partial) {
-					pa_warn("process %d exited during the scan: the result is partial",
-						(int)o->pids[i]);
-					r->partial = true;
-				} else if (ret < 0 && ret != -EINTR) {
-					pa_error("process %d: %s", (int)o->pids[i], strerror(-ret));
-					rc = PA_EXIT_ERROR;
-				}
-				if (t->pfn_hidden) {
-					pa_warn("/proc/%d/pagemap: PFNs are hidden (CAP_SYS_ADMIN missing): "
-						"present pages were skipped; run as root", (int)o->pids[i]);
-					r->partial = true;
-				}
-			}
-			pa_maps_free(&maps);
-			if (t)
-				s->src->ops->close_target(t);
-		}
-	}
-	flush_run(&c);
-	if (c.list) {
-		flush_list(&c);
-		listing.end(&listing);
-	}
-	if (c.idle_fd >= 0) {
-		if (c.idle_bits && pwrite(c.idle_fd, &c.idle_bits, 8, (off_t)(c.idle_word * 8)) != 8 &&
-		    !c.idle_err)
-			c.idle_err = errno ? errno : EIO;
-		close(c.idle_fd);
-		if (c.idle_err) {
-			pa_error("page_idle/bitmap: %s", strerror(c.idle_err));
-			rc = PA_EXIT_ERROR;
-		}
-	}
-	if (stop_flag)
-		r->partial = true;
-	if (r->unknown_bits) {
-		char names[1024];
-
-		pa_flags_longname(&s->ftab, r->unknown_bits, names, sizeof(names));
-		pa_warn("flag bits unknown for kernel %s were seen: %s", s->src->release, names);
-	}
-	if (!o->no_summary) {
-		if (o->json)
-			pa_json_flag_table(stdout, r, o);
-		else {
-			if (o->list)
-				fputs("\n\n", stdout);
-			if (o->file && have_top) {
-				pa_print_file_header(stdout, o->file, &top, s->src->page_size);
-				fputc('\n', stdout);
-			}
-			pa_print_flag_table(stdout, r);
-		}
-	}
-	if (rc == PA_EXIT_OK && r->partial)
-		rc = PA_EXIT_PARTIAL;
-	return rc;
 }
 
 /* ------------------------------------------------------------------ */
@@ -520,6 +259,43 @@ static void read_ppid(struct pa_session *s, struct pa_proc_report *p)
 		p->ppid = (pid_t)atoi(q + 4);
 }
 
+/* --sort COLUMN / -COLUMN; "name" sorts by name, others numerically. */
+static int sort_col;
+static bool sort_desc;
+static long sort_ps;
+
+static int cmp_vma(const void *a, const void *b)
+{
+	const struct pa_vma_report *x = a, *y = b;
+	int c;
+
+	if (sort_col == pa_column_lookup("name") || sort_col == pa_column_lookup("perms")) {
+		c = sort_col == pa_column_lookup("name") ? strcmp(x->vma.name, y->vma.name) :
+			strcmp(x->vma.perms, y->vma.perms);
+	} else {
+		uint64_t kx = pa_vma_sort_key(x, sort_col, sort_ps);
+		uint64_t ky = pa_vma_sort_key(y, sort_col, sort_ps);
+
+		c = (kx > ky) - (kx < ky);
+	}
+	if (!c)	/* stable: then by address */
+		c = (x->vma.start > y->vma.start) - (x->vma.start < y->vma.start);
+	return sort_desc ? -c : c;
+}
+
+static void sort_vmas(struct pa_session *s, struct pa_proc_report *p)
+{
+	const char *spec = s->opt->sort;
+
+	if (!spec || !p->nvmas)
+		return;
+	sort_desc = *spec == '-';
+	sort_col = pa_column_lookup(spec + sort_desc);
+	sort_ps = s->src->page_size;
+	if (sort_col >= 0)
+		qsort(p->vmas, p->nvmas, sizeof(*p->vmas), cmp_vma);
+}
+
 static void collect_one(struct pa_session *s, struct pa_proc_report *p, bool bitmap)
 {
 	struct pa_options *o = s->opt;
@@ -531,7 +307,7 @@ static void collect_one(struct pa_session *s, struct pa_proc_report *p, bool bit
 		.scan = o->scan,
 		.ranges = o->ranges,
 		.nranges = o->nranges,
-		.stop = &stop_flag,
+		.stop = &pa_stop_flag,
 	};
 	struct pa_target *t = NULL;
 	struct pa_maps maps = { 0 };
@@ -543,7 +319,7 @@ static void collect_one(struct pa_session *s, struct pa_proc_report *p, bool bit
 		ret = s->src->ops->read_maps(t, &maps);
 	if (ret < 0) {
 		p->err = -ret;
-		explain_open_error(s, p->pid, -ret, p->errmsg, sizeof(p->errmsg));
+		pa_explain_open_error(s, p->pid, -ret, p->errmsg, sizeof(p->errmsg));
 		goto out;
 	}
 	snprintf(p->comm, sizeof(p->comm), "%s", t->comm);
@@ -586,6 +362,7 @@ static void collect_one(struct pa_session *s, struct pa_proc_report *p, bool bit
 		n++;
 	}
 	p->nvmas = n;
+	sort_vmas(s, p);
 out:
 	pa_maps_free(&maps);
 	if (t)
@@ -616,7 +393,7 @@ int pa_collect(struct pa_session *s, const pid_t *pids, size_t npids, struct pa_
 	pa_report_compute_sharing(r);
 	if (npids && nerr == npids)
 		rc = PA_EXIT_ERROR;
-	else if (r->partial || stop_flag)
+	else if (r->partial || pa_stop_flag)
 		rc = PA_EXIT_PARTIAL;
 	return rc;
 }
@@ -717,7 +494,7 @@ static int run_report(struct pa_session *s)
 			pa_print_report(stdout, &cur, o, have_prev ? &prev : NULL);
 		}
 		fflush(stdout);
-		if (o->watch <= 0 || stop_flag)
+		if (o->watch <= 0 || pa_stop_flag)
 			break;
 		pa_report_free(&prev);
 		prev = cur;
@@ -725,7 +502,7 @@ static int run_report(struct pa_session *s)
 		pa_report_init(&cur);
 		/* Sleep until the next tick; a signal ends the loop. */
 		next += o->watch;
-		while (!stop_flag) {
+		while (!pa_stop_flag) {
 			double left = next - pa_now();
 			struct timespec ts;
 
@@ -735,7 +512,7 @@ static int run_report(struct pa_session *s)
 			ts.tv_nsec = (long)((left - (double)ts.tv_sec) * 1e9);
 			nanosleep(&ts, NULL);
 		}
-		if (stop_flag) {
+		if (pa_stop_flag) {
 			rc = PA_EXIT_OK;
 			break;
 		}
@@ -783,6 +560,25 @@ int pa_run(struct pa_options *o)
 		rc = PA_EXIT_OK;
 		goto out;
 	}
+	if (o->columns && !strcmp(o->columns, "help")) {
+		pa_columns_help(stdout);
+		rc = PA_EXIT_OK;
+		goto out;
+	}
+	if (o->columns) {
+		int colv[64];
+		size_t n;
+		char err[128];
+
+		if (pa_columns_parse(o->columns, colv, PA_ARRAY_SIZE(colv), &n, err, sizeof(err)) < 0) {
+			rc = pa_usage_error("invalid -o/--output '%s': %s", o->columns, err);
+			goto out;
+		}
+	}
+	if (o->sort && pa_column_lookup(o->sort + (*o->sort == '-')) < 0) {
+		rc = pa_usage_error("invalid --sort '%s': unknown column (-o help lists them)", o->sort);
+		goto out;
+	}
 	if (o->mode == PA_MODE_REPORT && !o->npids) {
 		rc = pa_usage_error("--report needs -p PID");
 		goto out;
@@ -793,14 +589,14 @@ int pa_run(struct pa_options *o)
 	sigaction(SIGHUP, &sa, NULL);
 
 	if (o->tui) {
-		rc = session_open_kfiles(&s, 1u << PA_KPAGEFLAGS | 1u << PA_KPAGECOUNT);
+		rc = pa_session_open_kfiles(&s, 1u << PA_KPAGEFLAGS | 1u << PA_KPAGECOUNT);
 		if (!rc) {
 			pa_selftest(s.src, &s.kinfo);
 			rc = pa_tui_run(&s);
 		}
 		goto out;
 	}
-	rc = session_open_kfiles(&s, 1u << PA_KPAGEFLAGS |
+	rc = pa_session_open_kfiles(&s, 1u << PA_KPAGEFLAGS |
 				 (o->npids && !wants_flags_table(o) ? 1u << PA_KPAGECOUNT : 0) |
 				 (o->list_mapcnt ? 1u << PA_KPAGECOUNT : 0));
 	if (rc)
@@ -821,9 +617,9 @@ int pa_run(struct pa_options *o)
 		if (o->watch > 0) {
 			/* repeated flags tables */
 			for (;;) {
-				rc = run_flags(&s, &r);
+				rc = pa_run_flags(&s, &r);
 				fflush(stdout);
-				if (stop_flag)
+				if (pa_stop_flag)
 					break;
 				pa_report_free(&r);
 				pa_report_init(&r);
@@ -831,14 +627,14 @@ int pa_run(struct pa_options *o)
 				r.ftab = s.ftab;
 				r.page_size = s.src->page_size;
 				snprintf(r.kernel, sizeof(r.kernel), "%s", s.src->release);
-				for (double end = pa_now() + o->watch; !stop_flag && pa_now() < end;)
+				for (double end = pa_now() + o->watch; !pa_stop_flag && pa_now() < end;)
 					usleep(20000);
-				if (stop_flag)
+				if (pa_stop_flag)
 					break;
 			}
 			rc = rc == PA_EXIT_PARTIAL ? PA_EXIT_OK : rc;
 		} else {
-			rc = run_flags(&s, &r);
+			rc = pa_run_flags(&s, &r);
 		}
 	} else {
 		rc = run_report(&s);
