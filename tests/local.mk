@@ -1,0 +1,22 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Golden tests on captured /proc trees (no root needed).
+check_PROGRAMS += tests/mkfixture
+tests_mkfixture_SOURCES = tests/mkfixture.c
+
+TESTS += tests/fixtures.sh
+dist_check_SCRIPTS += tests/fixtures.sh
+EXTRA_DIST += \
+	$(wildcard $(srcdir)/tests/fixtures/*.fix) \
+	$(wildcard $(srcdir)/tests/expected/*)
+
+AM_TESTS_ENVIRONMENT += \
+	srcdir='$(srcdir)'; export srcdir; \
+	MKFIXTURE='$(abs_top_builddir)/tests/mkfixture'; export MKFIXTURE;
+
+# JSON output validated against the shipped schemas.
+TESTS += tests/json-schema.sh
+dist_check_SCRIPTS += tests/json-schema.sh
+EXTRA_DIST += tests/check-json.py \
+	tests/schema/report.schema.json tests/schema/flags.schema.json \
+	tests/schema/page.schema.json tests/schema/describe.schema.json
+AM_TESTS_ENVIRONMENT += PYTHON3='$(PYTHON3)'; export PYTHON3;
