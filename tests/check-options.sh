@@ -1,0 +1,105 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# Every option of "page-anon --help" must be documented in page-anon(8) and
+# completed by the bash, zsh and fish completions; every option the man page
+# documents must exist in --help.
+#
+# Environment: PAGE_ANON (the built binary, default ./src/page-anon),
+# srcdir (set by "make check", default: the directory above this script).
+
+set -u
+
+: "${srcdir:=$(dirname "$0")/..}"
+PAGE_ANON=${PAGE_ANON:-./src/page-anon}
+man=$srcdir/man/page-anon.8
+bash_c=$srcdir/completions/page-anon.bash
+zsh_c=$srcdir/completions/_page-anon
+fish_c=$srcdir/completions/page-anon.fish
+
+# Options argp adds itself or that --help does not list on purpose: -h is a
+# hidden alias of --help.  They must still be in the man page and the
+# completions, so they are added to the --help set below.
+extra_short='h'
+
+if [ ! -x "$PAGE_ANON" ]; then
+	echo "SKIP: $PAGE_ANON not built" >&2
+	exit 77
+fi
+
+tmp=$(mktemp -d) || exit 99
+trap 'rm -rf "$tmp"' EXIT
+
+if ! "$PAGE_ANON" --help >"$tmp/help" 2>"$tmp/help.err"; then
+	echo "FAIL: $PAGE_ANON --help exited non-zero" >&2
+	cat "$tmp/help.err" >&2
+	exit 1
+fi
+
+# argp option lines: "  -p, --pid=PID[,PID...]   text" or
+# "      --json[=pretty]   text" or "  -?, --help   text".  Only lines that
+# start with an option count; the text after the table mentions options
+# too but defines none.
+sed -n 's/^ \{1,8\}\(-[^ ]\(, -[^ ]\)*, \)\{0,1\}--\([a-z][a-z0-9-]*\).*/\3/p' \
+	"$tmp/help" | sort -u >"$tmp/help.long"
+sed -n 's/^ \{1,8\}-\([^- ]\)[, ].*/\1/p' "$tmp/help" | sort -u >"$tmp/help.short"
+for s in $extra_short; do
+	echo "$s" >>"$tmp/help.short"
+done
+sort -u -o "$tmp/help.short" "$tmp/help.short"
+
+if [ ! -s "$tmp/help.long" ] || [ "$(wc -l <"$tmp/help.long")" -lt 10 ]; then
+	echo "FAIL: could not parse the options of $PAGE_ANON --help:" >&2
+	cat "$tmp/help" >&2
+	exit 1
+fi
+
+# Options documented in the man page: the tags of the OPTIONS section,
+# i.e. the line after each .TP (roff: \- is a hyphen).
+sed -n '/^\.SH OPTIONS/,/^\.SH /p' "$man" |
+	awk 'tp { print; tp = 0 } /^\.TP/ { tp = 1 }' >"$tmp/man.tags"
+grep -o '\\-\\-[a-z][a-z0-9\\-]*' "$tmp/man.tags" |
+	sed 's/\\-/-/g; s/^--//' | sort -u >"$tmp/man.long"
+grep -o '\(^\|[ "]\)\\-[^\\ ",]' "$tmp/man.tags" |
+	sed 's/.*\\-//' | sort -u >"$tmp/man.short"
+
+# bash: the word list offered for "-<TAB>" (local opts='...').
+sed -n "/local opts='/,/'/p" "$bash_c" | tr -s " \t'" '\n\n\n' >"$tmp/bash.words"
+
+fail=0
+
+missing()
+{
+	echo "FAIL: $*" >&2
+	fail=1
+}
+
+while read -r o; do
+	grep -qx "$o" "$tmp/man.long" || missing "--$o is in --help but not in the OPTIONS of $man"
+	grep -qxF -- "--$o" "$tmp/bash.words" || missing "--$o is not completed by $bash_c"
+	grep -qE -- "--$o([^a-z0-9-]|\$)" "$zsh_c" || missing "--$o is not completed by $zsh_c"
+	grep -qE -- "-l $o( |\$)" "$fish_c" || missing "--$o is not completed by $fish_c"
+done <"$tmp/help.long"
+
+while read -r o; do
+	# "?" is a regex operator; zsh spells it -\?, fish '?'
+	re=$(printf '%s' "$o" | sed 's/[?]/[?]/')
+	grep -qxF -- "$o" "$tmp/man.short" || missing "-$o is in --help but not in the OPTIONS of $man"
+	grep -qxF -- "-$o" "$tmp/bash.words" || missing "-$o is not completed by $bash_c"
+	# zsh: {-p+,--pid=} or {-r,--raw} or -\? in a brace list
+	grep -qE -- "[{,]-\\\\?$re[+,}]" "$zsh_c" || missing "-$o is not completed by $zsh_c"
+	grep -qE -- "-s '?$re'?( |\$)" "$fish_c" || missing "-$o is not completed by $fish_c"
+done <"$tmp/help.short"
+
+while read -r o; do
+	grep -qx "$o" "$tmp/help.long" || missing "--$o is documented in $man but not in --help"
+done <"$tmp/man.long"
+
+while read -r o; do
+	grep -qxF -- "$o" "$tmp/help.short" || missing "-$o is documented in $man but not in --help"
+done <"$tmp/man.short"
+
+if [ "$fail" = 0 ]; then
+	echo "PASS: $(wc -l <"$tmp/help.long") long and $(wc -l <"$tmp/help.short") short options consistent"
+fi
+exit "$fail"
