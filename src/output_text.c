@@ -300,6 +300,34 @@ static void cell(char *buf, size_t len, const struct pa_vma_report *v, int col,
 	}
 }
 
+/* ANSI colour of a state column (only non-zero cells are coloured). */
+static const char *col_color(int col)
+{
+	switch (col) {
+	case COL_EXCL: return "\033[32m";	/* green: no copy on write */
+	case COL_SHARED: return "\033[33m";	/* yellow: copies on write */
+	case COL_SOLE: return "\033[36m";
+	case COL_KSM: return "\033[35m";
+	case COL_ZERO: return "\033[34m";
+	case COL_SWAP: return "\033[31m";
+	case COL_UNKNOWN: return "\033[2m";
+	default: return NULL;
+	}
+}
+
+/* --color: always and never are final; auto means a terminal, NO_COLOR
+ * unset or empty (no-color.org) and a TERM that is not "dumb". */
+bool pa_use_color(const struct pa_options *o, FILE *out)
+{
+	const char *nc = getenv("NO_COLOR"), *term = getenv("TERM");
+
+	if (o->json || o->color == PA_COLOR_NEVER)
+		return false;
+	if (o->color == PA_COLOR_ALWAYS)
+		return true;
+	return isatty(fileno(out)) && !(nc && *nc) && !(term && !strcmp(term, "dumb"));
+}
+
 static int term_width(FILE *out)
 {
 	struct winsize ws;
@@ -347,6 +375,7 @@ static void print_proc(FILE *out, const struct pa_report *r, const struct pa_pro
 			      t->state[PA_ST_ANON_SOLE];
 	size_t width[COL__N] = { 0 };
 	int tw = term_width(out);
+	bool color = pa_use_color(o, out);
 	char buf[4096];
 
 #define D(field) (pp ? (int64_t)(t->field) - (int64_t)(pp->totals.field) : 0)
@@ -397,10 +426,11 @@ static void print_proc(FILE *out, const struct pa_report *r, const struct pa_pro
 			if (l > width[colv[c]])
 				width[colv[c]] = l;
 		}
+	fputs(color ? "\033[1m" : "", out);
 	for (size_t c = 0; c < ncols; c++)
-		fprintf(out, "%s%*s%s", c ? " " : "", cols[colv[c]].left ? -(int)width[colv[c]] :
-			(int)width[colv[c]], cols[colv[c]].header, "");
-	fputc('\n', out);
+		fprintf(out, "%s%*s", c ? " " : "", cols[colv[c]].left ? -(int)width[colv[c]] :
+			(int)width[colv[c]], cols[colv[c]].header);
+	fputs(color ? "\033[0m\n" : "\n", out);
 	for (size_t i = 0; i < p->nvmas; i++) {
 		int used = 0;
 
@@ -423,6 +453,14 @@ static void print_proc(FILE *out, const struct pa_report *r, const struct pa_pro
 				if (c + 1 < ncols)
 					used += fprintf(out, "%*s", (int)(w - (int)strlen(buf)) > 0 ?
 							w - (int)strlen(buf) : 0, "");
+				continue;
+			}
+			if (color && col_color(colv[c]) && strcmp(buf, "0")) {
+				int pad = w - (int)strlen(buf);
+
+				used += fprintf(out, "%s%*s%s%s\033[0m", c ? " " : "", pad > 0 ? pad : 0,
+						"", col_color(colv[c]), buf) -
+					(int)strlen(col_color(colv[c])) - 4;
 				continue;
 			}
 			used += fprintf(out, "%s%*s", c ? " " : "", cols[colv[c]].left ? -w : w, buf);

@@ -260,6 +260,10 @@ int pa_source_read_text(const struct pa_source *s, const char *rel, char *buf, s
 /* Children (from /proc/PID/task/TID/children) appended to *pids. */
 int pa_source_children(const struct pa_source *s, pid_t pid, pid_t **pids, size_t *n, size_t *cap);
 void pa_source_free(struct pa_source *s);
+/* pidfd_open(2) (5.3+): fd or -errno.  pa_pidfd_alive: 1 while the
+ * process exists (also as a zombie), 0 once it has exited, or -errno. */
+int pa_pidfd_open(pid_t pid);
+int pa_pidfd_alive(int pidfd);
 
 /* ---------------------------------------------------------------------
  * Kernel facts found by self-tests (selftest.c), reported with --verbose
@@ -406,8 +410,11 @@ struct pa_options {
 	double watch;		/* seconds; 0 = once */
 	bool tui;
 	char **command;		/* borrowed: argv after "--" */
+	const char *command_log;	/* borrowed: --tui command's stdout and
+					 * stderr go here; NULL: /dev/null */
 	bool verbose;
 	bool freeze;
+	const char *output_file;	/* borrowed: --output-file */
 	int threads;
 	int scan;		/* enum PA_SCAN_* */
 	double interval;	/* TUI refresh */
@@ -521,6 +528,8 @@ int pa_column_lookup(const char *name);	/* -1 if unknown */
 void pa_columns_help(FILE *out);
 int pa_columns_parse(const char *spec, int *out, size_t max, size_t *n, char *err, size_t errlen);
 uint64_t pa_vma_sort_key(const struct pa_vma_report *v, int col, long page_size);
+/* Whether to colour text output on out (--color, NO_COLOR, TERM). */
+bool pa_use_color(const struct pa_options *o, FILE *out);
 /* Human size: "4.0K", "12M", "1.5G" (binary units). */
 void pa_human_size(uint64_t bytes, char *buf, size_t len);
 
@@ -534,9 +543,19 @@ struct pa_privs {
 	bool is_root;
 	bool file_caps;		/* running with file capabilities, not as root */
 };
+/* First thing in main(): record the starting privileges (the permitted
+ * set) and, with file capabilities, clear the effective set (caps.c). */
+void pa_privs_init(void);
 void pa_privs_get(struct pa_privs *p);
-/* Drop every capability and set no_new_privs; 0 or -errno. */
+/* Around the open() of a live /proc file only (source.c): put the useful
+ * permitted capabilities into the effective set, and clear it again.
+ * No-ops unless running with file capabilities. */
+int pa_privs_raise(void);
+void pa_privs_lower(void);
+/* No more /proc opens will be needed: drop every capability (file
+ * capabilities; root is unchanged) and set no_new_privs; 0 or -errno. */
 int pa_privs_drop(void);
+bool pa_privs_dropped(void);
 
 /* ---------------------------------------------------------------------
  * Errors and small utilities (util.c).
@@ -602,6 +621,13 @@ ssize_t pa_collect_pages(struct pa_session *s, pid_t pid, uint64_t start, uint64
  * the page offset in the file.  *top gets the stat of path. */
 int pa_walk_file(struct pa_source *s, const char *path, const struct pa_walk_opts *o,
 		 pa_batch_fn fn, void *ctx, struct pa_walk_stats *st, struct stat *top);
+
+/* --freeze (freeze.c): stop the live processes pids (SIGSTOP through a
+ * pidfd, or the cgroup v2 freezer when a process is alone in its cgroup)
+ * until pa_thaw(); returns how many were stopped.  pa_thaw() resumes
+ * every process page-anon stopped; it is also run at exit. */
+int pa_freeze(const struct pa_source *s, const pid_t *pids, size_t n);
+void pa_thaw(void);
 
 /* TUI (tui.c); returns an exit code. */
 int pa_tui_run(struct pa_session *s);
