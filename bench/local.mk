@@ -1,0 +1,28 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Benchmarks (bench/README.md).  The programs are EXTRA_PROGRAMS: built
+# only by `make bench`, never by `make` or `make check`.  Their sources are
+# distributed like those of any other program.
+EXTRA_PROGRAMS += bench/pt-baseline bench/workload bench/runstat
+
+bench_pt_baseline_SOURCES = bench/pt-baseline.c
+bench_workload_SOURCES = bench/workload.c
+bench_runstat_SOURCES = bench/runstat.c
+
+BENCH_PROGS = \
+	bench/pt-baseline$(EXEEXT) \
+	bench/workload$(EXEEXT) \
+	bench/runstat$(EXEEXT)
+
+EXTRA_DIST += bench/run-bench bench/README.md
+CLEANFILES += $(BENCH_PROGS)
+
+# Sizes and the number of runs come from the environment (BENCH_QUICK=1,
+# BENCH_FULL=1, BENCH_RUNS, ...; see bench/run-bench).
+bench: src/page-anon$(EXEEXT) $(BENCH_PROGS)
+	@BENCH_BUILDDIR='$(abs_builddir)' \
+	PAGE_ANON='$(abs_builddir)/src/page-anon$(EXEEXT)' \
+	PT_BASELINE='$(abs_builddir)/bench/pt-baseline$(EXEEXT)' \
+	BENCH_WORKLOAD='$(abs_builddir)/bench/workload$(EXEEXT)' \
+	BENCH_RUNSTAT='$(abs_builddir)/bench/runstat$(EXEEXT)' \
+	$(SHELL) '$(srcdir)/bench/run-bench'
+.PHONY: bench
