@@ -1,12 +1,1594 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* Placeholder until the live view lands. */
+/*
+ * The live view (--tui): watches processes and their descendants and shows
+ * how their anonymous pages move between exclusive, shared after fork and
+ * the other states.
+ *
+ * Sampling and drawing are separate (style.md, "collect -> analyse ->
+ * present"): on the refresh timer sample() runs pa_collect() into a
+ * struct pa_report (and pa_collect_pages() for the page map); the draw_*
+ * functions only read the last two samples and never touch /proc.
+ *
+ * Three screens: the process list, the VMA list of one process and the
+ * page map of one VMA.  Children are followed by re-expanding the watched
+ * set on every sample (/proc/PID/task/TID/children, pa_expand_children);
+ * a process seen once stays watched until it exits, even when its parent
+ * exits first.  With -- COMMAND the command is started stopped on a pipe,
+ * registered, then released to exec; page-anon becomes a child subreaper
+ * so that orphaned grandchildren stay visible.
+ */
 #include "config.h"
 
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "page-anon.h"
+
+#ifndef HAVE_NCURSES
 
 int pa_tui_run(struct pa_session *s)
 {
 	(void)s;
-	pa_error("--tui is not available yet");
+	fprintf(stderr, "page-anon was built without ncurses: --tui is not available\n");
 	return PA_EXIT_ERROR;
 }
+
+#else /* HAVE_NCURSES */
+
+#include <curses.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <langinfo.h>
+#include <locale.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* Pages read for the page map in one sample: 1 GiB of 4 KiB pages, about
+ * 12 MiB of struct pa_page_info per copy.  A larger VMA is shown through
+ * a window of this size that follows the cursor (the header says so). */
+#define PAGES_MAX	(256 * 1024)
+
+#define MIN_COLS	40
+#define MIN_LINES	12
+
+enum tui_screen { SCR_PROCS, SCR_VMAS, SCR_PAGES };
+
+/* Bar segments, in drawing order; the page map uses every state. */
+static const enum pa_state bar_states[] = {
+	PA_ST_ANON_EXCLUSIVE, PA_ST_ANON_SHARED, PA_ST_ANON_SOLE, PA_ST_KSM,
+	PA_ST_ZERO, PA_ST_SWAPPED, PA_ST_FILE, PA_ST_UNKNOWN,
+};
+
+struct glyph {
+	char mono;		/* monochrome and ASCII cell */
+	const char *label;	/* legend */
+	short color;
+};
+static const struct glyph glyphs[PA_ST__N] = {
+	[PA_ST_ANON_EXCLUSIVE] = { 'x', "exclusive", COLOR_GREEN },
+	[PA_ST_ANON_SHARED] = { 's', "shared", COLOR_YELLOW },
+	[PA_ST_ANON_SOLE] = { 'o', "sole", COLOR_CYAN },
+	[PA_ST_KSM] = { 'k', "ksm", COLOR_MAGENTA },
+	[PA_ST_ZERO] = { '0', "zero", COLOR_BLUE },
+	[PA_ST_FILE] = { 'f', "file", COLOR_WHITE },
+	[PA_ST_SWAPPED] = { 'w', "swapped", COLOR_RED },
+	[PA_ST_SPECIAL] = { '!', "special", COLOR_RED },
+	[PA_ST_UNKNOWN] = { '?', "unknown", COLOR_WHITE },
+};
+#define PAIR_STATE(st)	((short)(1 + (st)))
+#define PAIR_TITLE	((short)(1 + PA_ST__N))
+
+/* A watched process: the PID and its start time (field 22 of
+ * /proc/PID/stat) so that a reused PID is not taken for it. */
+struct watched {
+	pid_t pid;
+	unsigned long long start;
+};
+
+/* A process that was watched and has exited, with its last counts. */
+struct gone {
+	pid_t pid, ppid;
+	char comm[64];
+	struct pa_counts totals;
+	char why[48];
+};
+
+/* Exit status of a reaped child (the command or an adopted orphan). */
+struct reaped {
+	pid_t pid;
+	int status;
+};
+
+struct row {			/* process list row, built at draw time */
+	pid_t pid, ppid;
+	const char *comm;
+	const struct pa_counts *c, *prev;
+	const char *note;	/* exited / error text, NULL if live */
+	const struct pa_proc_report *p;
+};
+
+enum { PSORT_PID, PSORT_RSS, PSORT_EXCL, PSORT_SHARED, PSORT_NAME, PSORT__N };
+static const char *const psort_names[] = { "pid", "rss", "exclusive", "shared", "name" };
+enum { VSORT_ADDR, VSORT_RSS, VSORT_EXCL, VSORT_SHARED, VSORT_NAME, VSORT__N };
+static const char *const vsort_names[] = { "address", "rss", "exclusive", "shared", "name" };
+
+struct tui {
+	struct pa_session *s;
+	struct pa_options *o;
+
+	pid_t cmd_pid;		/* 0 unless -- COMMAND */
+	struct watched *w;	/* owned */
+	size_t nw, wcap;
+	struct gone *gone;	/* owned */
+	size_t ngone, gcap;
+	struct reaped *reaped;	/* owned */
+	size_t nreaped, rcap;
+
+	struct pa_report cur, prev;	/* last two samples */
+	bool have_cur, have_prev, all_gone;
+	uint64_t nsample;
+	double interval, next_sample;
+
+	enum tui_screen scr;
+	bool paused, help, quit, dirty, filter_edit;
+	int psort, vsort;
+	pid_t sel_pid;
+	size_t pcur, ptop, vcur, vtop;
+	uint64_t vma_start, vma_end;	/* selected VMA */
+	char vma_name[256], vma_perms[5];
+	char filter[64], fedit[64];
+
+	/* page map: [win_first, win_first + npages) pages of the VMA */
+	struct pa_page_info *pages, *ppages;	/* owned; current, previous */
+	size_t npages, nppages;
+	uint64_t win_first, pwin_first;
+	bool pages_valid, ppages_valid, need_pages;
+	int pages_err;
+	uint64_t page_cur;	/* page index in the VMA */
+	uint64_t group;		/* pages per cell, 0: automatic */
+	uint64_t grid_top;	/* first row shown */
+
+	bool color, utf8;
+	char msg[160];
+};
+
+static bool curses_active;
+
+static void tui_atexit(void)
+{
+	/* fatal paths (pa_xrealloc's abort is not one: SIGABRT) */
+	if (curses_active) {
+		endwin();
+		curses_active = false;
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Sampling: everything that reads /proc                               */
+
+/* State letter, ppid and start time from /proc/PID/stat; false when the
+ * process is gone. */
+static bool read_stat(struct pa_session *s, pid_t pid, char *state, pid_t *ppid,
+		      unsigned long long *start)
+{
+	char rel[64], buf[1024], *q;
+	unsigned long long v = 0;
+	int field = 3;
+
+	snprintf(rel, sizeof(rel), "proc/%d/stat", (int)pid);
+	if (pa_source_read_text(s->src, rel, buf, sizeof(buf)) <= 0)
+		return false;
+	/* "pid (comm) state ppid ...": comm may contain ')' */
+	q = strrchr(buf, ')');
+	if (!q || q[1] != ' ' || !q[2])
+		return false;
+	*state = q[2];
+	q += 3;
+	*ppid = 0;
+	*start = 0;
+	while (*q && field < 22) {
+		while (*q == ' ')
+			q++;
+		field++;
+		v = strtoull(q, &q, 10);
+		if (field == 4)
+			*ppid = (pid_t)v;
+	}
+	if (field == 22)
+		*start = v;
+	return true;
+}
+
+static const char *exit_text(int status, char *buf, size_t len)
+{
+	if (WIFEXITED(status))
+		snprintf(buf, len, "exited %d", WEXITSTATUS(status));
+	else if (WIFSIGNALED(status))
+		snprintf(buf, len, "killed by SIG%s", sigabbrev_np(WTERMSIG(status)) ?
+			 sigabbrev_np(WTERMSIG(status)) : "?");
+	else
+		snprintf(buf, len, "exited");
+	return buf;
+}
+
+/* Collect exit statuses of our children: the command and, as a child
+ * subreaper, any orphaned descendant of it. */
+static void reap(struct tui *t)
+{
+	int status;
+	pid_t pid;
+
+	if (!t->cmd_pid)
+		return;
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		if (t->nreaped == t->rcap) {
+			t->rcap = t->rcap ? 2 * t->rcap : 16;
+			t->reaped = pa_xrealloc(t->reaped, t->rcap, sizeof(*t->reaped));
+		}
+		t->reaped[t->nreaped++] = (struct reaped){ pid, status };
+	}
+}
+
+static const struct pa_proc_report *find_proc(const struct pa_report *r, pid_t pid)
+{
+	for (size_t i = 0; r && i < r->nprocs; i++)
+		if (r->procs[i].pid == pid)
+			return &r->procs[i];
+	return NULL;
+}
+
+static bool is_gone(const struct tui *t, pid_t pid)
+{
+	for (size_t i = 0; i < t->ngone; i++)
+		if (t->gone[i].pid == pid)
+			return true;
+	return false;
+}
+
+static void mark_gone(struct tui *t, pid_t pid, const char *why)
+{
+	const struct pa_proc_report *p = t->have_cur ? find_proc(&t->cur, pid) : NULL;
+	struct gone *g;
+	char buf[48];
+
+	if (is_gone(t, pid))
+		return;
+	for (size_t i = t->nreaped; i-- > 0;)
+		if (t->reaped[i].pid == pid) {
+			why = exit_text(t->reaped[i].status, buf, sizeof(buf));
+			break;
+		}
+	if (t->ngone == t->gcap) {
+		t->gcap = t->gcap ? 2 * t->gcap : 16;
+		t->gone = pa_xrealloc(t->gone, t->gcap, sizeof(*t->gone));
+	}
+	g = &t->gone[t->ngone++];
+	memset(g, 0, sizeof(*g));
+	g->pid = pid;
+	snprintf(g->why, sizeof(g->why), "%s", why);
+	if (p) {
+		g->ppid = p->ppid;
+		snprintf(g->comm, sizeof(g->comm), "%s", p->comm);
+		g->totals = p->totals;
+	}
+}
+
+static bool watched_has(const struct tui *t, pid_t pid, unsigned long long *start)
+{
+	for (size_t i = 0; i < t->nw; i++)
+		if (t->w[i].pid == pid) {
+			*start = t->w[i].start;
+			return true;
+		}
+	return false;
+}
+
+static void sample_pages(struct tui *t)
+{
+	uint64_t ps = (uint64_t)t->s->src->page_size;
+	uint64_t total = (t->vma_end - t->vma_start) / ps;
+	uint64_t first = t->win_first;
+	size_t n;
+	ssize_t got;
+
+	t->need_pages = false;
+	if (t->all_gone || is_gone(t, t->sel_pid) || !total)
+		return;
+	if (first >= total)
+		first = 0;
+	n = total - first > PAGES_MAX ? PAGES_MAX : (size_t)(total - first);
+	if (!t->ppages)
+		t->ppages = pa_xrealloc(NULL, PAGES_MAX, sizeof(*t->ppages));
+	got = pa_collect_pages(t->s, t->sel_pid, t->vma_start + first * ps,
+			       t->vma_start + (first + n) * ps, t->ppages, n);
+	if (got < 0) {
+		t->pages_err = (int)-got;
+		return;
+	}
+	/* the new sample goes into the spare buffer, the old becomes prev */
+	struct pa_page_info *old = t->pages;
+
+	t->pages = t->ppages;
+	t->ppages = old;
+	t->nppages = t->npages;
+	t->pwin_first = t->win_first;
+	t->ppages_valid = t->pages_valid;
+	t->npages = (size_t)got;
+	t->win_first = first;
+	t->pages_valid = true;
+	t->pages_err = 0;
+	t->dirty = true;
+}
+
+static void sample(struct tui *t)
+{
+	struct pa_session *s = t->s;
+	struct pa_options *o = t->o;
+	pid_t *roots, *pids, *live;
+	size_t nroots = 0, npids, nlive = 0, cap;
+	struct pa_report r;
+
+	reap(t);
+	cap = o->npids + t->nw + 2;
+	roots = pa_xrealloc(NULL, cap, sizeof(*roots));
+	if (t->cmd_pid)
+		roots[nroots++] = t->cmd_pid;
+	for (size_t i = 0; i < o->npids; i++)
+		roots[nroots++] = o->pids[i];
+	for (size_t i = 0; i < t->nw; i++)
+		roots[nroots++] = t->w[i].pid;
+	if (t->cmd_pid)
+		/* orphans adopted by us as the subreaper */
+		pa_source_children(s->src, getpid(), &roots, &nroots, &cap);
+	pa_expand_children(s, roots, nroots, &pids, &npids);
+	free(roots);
+
+	/* Drop the dead and zombies before walking them. */
+	live = pa_xrealloc(NULL, npids ? npids : 1, sizeof(*live));
+	struct watched *nw = pa_xrealloc(NULL, npids ? npids : 1, sizeof(*nw));
+
+	for (size_t i = 0; i < npids; i++) {
+		unsigned long long start, old;
+		pid_t ppid;
+		char st;
+
+		if (pids[i] == getpid())
+			continue;
+		if (!read_stat(s, pids[i], &st, &ppid, &start) || st == 'Z' || st == 'X') {
+			if (t->have_cur && find_proc(&t->cur, pids[i]))
+				mark_gone(t, pids[i], st == 'Z' ? "exited (zombie)" : "exited");
+			continue;
+		}
+		if (watched_has(t, pids[i], &old) && old != start)
+			mark_gone(t, pids[i], "exited (PID reused)");
+		nw[nlive] = (struct watched){ pids[i], start };
+		live[nlive++] = pids[i];
+	}
+	free(pids);
+	/* The watched set is what is alive now; anything watched before
+	 * and missing now has exited. */
+	for (size_t i = 0; i < t->nw; i++) {
+		bool found = false;
+
+		for (size_t j = 0; j < nlive && !found; j++)
+			found = live[j] == t->w[i].pid;
+		if (!found)
+			mark_gone(t, t->w[i].pid, "exited");
+	}
+	free(t->w);
+	t->w = nw;
+	t->nw = nlive;
+	t->wcap = npids ? npids : 1;
+
+	if (!nlive) {
+		/* keep showing the last sample */
+		if (t->have_cur && !t->all_gone)
+			t->dirty = true;
+		t->all_gone = true;
+		free(live);
+		return;
+	}
+	pa_report_init(&r);
+	pa_collect(s, live, nlive, &r);
+	free(live);
+	r.sample = ++t->nsample;
+	/* processes that exited during the walk */
+	for (size_t i = 0; i < r.nprocs; i++) {
+		const struct pa_proc_report *p = &r.procs[i];
+
+		if (p->err == ESRCH || p->err == ENOENT || p->stats.partial) {
+			mark_gone(t, p->pid, "exited");
+		}
+	}
+	if (t->have_prev)
+		pa_report_free(&t->prev);
+	if (t->have_cur) {
+		t->prev = t->cur;
+		t->have_prev = true;
+	}
+	t->cur = r;
+	t->have_cur = true;
+	t->all_gone = false;
+	for (size_t i = 0; i < r.nprocs; i++)
+		if (!is_gone(t, r.procs[i].pid))
+			goto some_live;
+	t->all_gone = true;
+some_live:
+	if (t->scr == SCR_PAGES)
+		sample_pages(t);
+	t->dirty = true;
+}
+
+/* ------------------------------------------------------------------ */
+/* Starting the command                                                */
+
+static int start_command(struct tui *t)
+{
+	char **argv = t->o->command;
+	const char *log = t->o->command_log ? t->o->command_log : "/dev/null";
+	int go[2], err[2], nul, out, e = 0;
+	ssize_t n;
+	pid_t pid;
+
+	nul = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	out = open(log, O_WRONLY | O_CREAT | O_APPEND | O_NOCTTY | O_CLOEXEC, 0644);
+	if (nul < 0 || out < 0) {
+		pa_error("%s: %s", nul < 0 ? "/dev/null" : log, strerror(errno));
+		return -1;
+	}
+	if (pipe2(go, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0) {
+		pa_error("pipe: %s", strerror(errno));
+		return -1;
+	}
+	/* Grandchildren whose parent exits are re-parented to us instead
+	 * of init, so they stay visible (Linux 3.4+). */
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		pa_error("fork: %s", strerror(errno));
+		return -1;
+	}
+	if (pid == 0) {
+		char c;
+		struct sigaction dfl = { .sa_handler = SIG_DFL };
+
+		/* its own process group: ^C in the view stops page-anon,
+		 * not the command */
+		setpgid(0, 0);
+		sigemptyset(&dfl.sa_mask);
+		sigaction(SIGINT, &dfl, NULL);
+		sigaction(SIGTERM, &dfl, NULL);
+		sigaction(SIGHUP, &dfl, NULL);
+		dup2(nul, STDIN_FILENO);
+		dup2(out, STDOUT_FILENO);
+		dup2(out, STDERR_FILENO);
+		close(go[1]);
+		/* wait until the view has registered us */
+		while (read(go[0], &c, 1) < 0 && errno == EINTR)
+			;
+		execvp(argv[0], argv);
+		e = errno;
+		if (write(err[1], &e, sizeof(e)) < 0)
+			_exit(127);
+		_exit(127);
+	}
+	close(nul);
+	close(out);
+	close(go[0]);
+	close(err[1]);
+	t->cmd_pid = pid;
+	t->w = pa_xrealloc(NULL, 1, sizeof(*t->w));
+	t->w[0].pid = pid;
+	t->w[0].start = 0;
+	{
+		char st;
+		pid_t ppid;
+
+		read_stat(t->s, pid, &st, &ppid, &t->w[0].start);
+	}
+	t->nw = t->wcap = 1;
+	if (write(go[1], "g", 1) < 0)
+		e = errno;
+	close(go[1]);
+	/* EOF when exec succeeded (close-on-exec), an errno otherwise */
+	do
+		n = read(err[0], &e, sizeof(e));
+	while (n < 0 && errno == EINTR);
+	close(err[0]);
+	if (n == (ssize_t)sizeof(e)) {
+		waitpid(pid, NULL, 0);
+		pa_error("%s: %s", argv[0], strerror(e));
+		return -1;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Drawing: reads only t->cur, t->prev, t->gone and t->pages           */
+
+static void fmt_size(const struct tui *t, uint64_t pages, char *buf, size_t len)
+{
+	if (!pages)
+		snprintf(buf, len, "0");
+	else
+		pa_human_size(pages * (uint64_t)t->cur.page_size, buf, len);
+}
+
+static void fmt_delta(const struct tui *t, uint64_t now, uint64_t before, bool have, char *buf,
+		      size_t len)
+{
+	char h[24];
+
+	if (!have || now == before) {
+		snprintf(buf, len, "+0");
+		return;
+	}
+	fmt_size(t, now > before ? now - before : before - now, h, sizeof(h));
+	snprintf(buf, len, "%c%s", now > before ? '+' : '-', h);
+}
+
+/* Copy for the screen: control bytes and (for a stable layout) non-ASCII
+ * bytes become '?'. */
+static void clean(char *dst, size_t len, const char *src)
+{
+	size_t i;
+
+	for (i = 0; src[i] && i + 1 < len; i++) {
+		unsigned char c = (unsigned char)src[i];
+
+		dst[i] = c < 0x20 || c >= 0x7f ? '?' : (char)c;
+	}
+	dst[i] = 0;
+}
+
+static void put(int y, int x, int width, attr_t a, const char *s)
+{
+	if (width <= 0 || y < 0 || y >= LINES || x >= COLS)
+		return;
+	if (x + width > COLS)
+		width = COLS - x;
+	attron(a);
+	mvaddnstr(y, x, s, width);
+	attroff(a);
+}
+
+static void putf(int y, int x, int width, attr_t a, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+static void putf(int y, int x, int width, attr_t a, const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	put(y, x, width, a, buf);
+}
+
+/* One cell of state st at (y, x). */
+static void cell(const struct tui *t, int y, int x, int st, attr_t extra, bool letter)
+{
+	char m[2] = { '.', 0 };
+
+	if (st >= 0 && st < PA_ST__N)
+		m[0] = glyphs[st].mono;
+	if (st < 0 || !t->color || letter) {
+		attr_t a = extra;
+
+		if (t->color && st >= 0 && st < PA_ST__N)
+			a |= COLOR_PAIR(PAIR_STATE(st)) | A_BOLD;
+		if (st < 0 && t->utf8 && !extra)
+			m[0] = 0;
+		attron(a);
+		if (m[0])
+			mvaddstr(y, x, m);
+		else
+			mvaddstr(y, x, "\xc2\xb7");	/* U+00B7 middle dot */
+		attroff(a);
+		return;
+	}
+	attron(COLOR_PAIR(PAIR_STATE(st)) | extra);
+	if (t->utf8)
+		mvaddstr(y, x, "\xe2\x96\x88");	/* U+2588 full block */
+	else {
+		attron(A_REVERSE);
+		mvaddstr(y, x, " ");
+		attroff(A_REVERSE);
+	}
+	attroff(COLOR_PAIR(PAIR_STATE(st)) | extra);
+}
+
+/* Stacked bar of the states in bar_states[], width w. */
+static void bar(const struct tui *t, int y, int x, int w, const struct pa_counts *c)
+{
+	uint64_t total = 0, v[PA_ARRAY_SIZE(bar_states)], rem[PA_ARRAY_SIZE(bar_states)];
+	int seg[PA_ARRAY_SIZE(bar_states)], used = 0;
+
+	if (w <= 0)
+		return;
+	for (size_t i = 0; i < PA_ARRAY_SIZE(bar_states); i++) {
+		v[i] = c->state[bar_states[i]];
+		total += v[i];
+	}
+	if (!total)
+		return;
+	/* largest remainder, so the segments add up to w */
+	for (size_t i = 0; i < PA_ARRAY_SIZE(bar_states); i++) {
+		seg[i] = (int)(v[i] * (uint64_t)w / total);
+		rem[i] = v[i] * (uint64_t)w % total;
+		used += seg[i];
+	}
+	while (used < w) {
+		size_t best = 0;
+
+		for (size_t i = 1; i < PA_ARRAY_SIZE(bar_states); i++)
+			if (rem[i] > rem[best])
+				best = i;
+		seg[best]++;
+		rem[best] = 0;
+		used++;
+	}
+	for (size_t i = 0, pos = 0; i < PA_ARRAY_SIZE(bar_states); i++)
+		for (int k = 0; k < seg[i] && (int)pos < w; k++, pos++)
+			cell(t, y, x + (int)pos, bar_states[i], 0, false);
+}
+
+static void title(const struct tui *t, const char *what)
+{
+	char line[512];
+	int n;
+
+	n = snprintf(line, sizeof(line), " page-anon  %s  %s#%llu every %.1fs  kernel %s",
+		     what, t->paused ? "[PAUSED] " : "", (unsigned long long)t->nsample,
+		     t->interval, t->cur.kernel);
+	attron(A_REVERSE | (t->color ? COLOR_PAIR(PAIR_TITLE) : 0));
+	mvhline(0, 0, ' ', COLS);
+	mvaddnstr(0, 0, line, COLS);
+	attroff(A_REVERSE | (t->color ? COLOR_PAIR(PAIR_TITLE) : 0));
+	(void)n;
+}
+
+static void footer(const struct tui *t, const char *keys)
+{
+	if (t->filter_edit) {
+		putf(LINES - 1, 0, COLS, A_BOLD, "Filter VMAs by name: %s_", t->fedit);
+		return;
+	}
+	if (t->msg[0])
+		put(LINES - 2, 0, COLS, A_BOLD, t->msg);
+	else if (t->all_gone)
+		put(LINES - 2, 0, COLS, A_BOLD,
+		    "All watched processes have exited: showing the last sample (q quits)");
+	put(LINES - 1, 0, COLS, A_REVERSE, keys);
+	mvchgat(LINES - 1, 0, -1, A_REVERSE, 0, NULL);
+}
+
+static void legend(const struct tui *t, int y, bool all)
+{
+	int x = 0;
+
+	for (int st = 0; st < PA_ST__N && x < COLS; st++) {
+		bool in_bar = false;
+
+		for (size_t i = 0; i < PA_ARRAY_SIZE(bar_states); i++)
+			in_bar |= bar_states[i] == (enum pa_state)st;
+		if (!all && !in_bar)
+			continue;
+		if (x + 3 + (int)strlen(glyphs[st].label) > COLS)
+			break;
+		cell(t, y, x, st, 0, false);
+		put(y, x + 1, COLS - x - 1, 0, glyphs[st].label);
+		x += 3 + (int)strlen(glyphs[st].label);
+	}
+}
+
+/* Process rows: sampled processes, then the exited ones. */
+static size_t build_rows(const struct tui *t, struct row **out)
+{
+	size_t n = 0, cap = t->cur.nprocs + t->ngone + 1;
+	struct row *rows = pa_xrealloc(NULL, cap, sizeof(*rows));
+
+	for (size_t i = 0; t->have_cur && i < t->cur.nprocs; i++) {
+		const struct pa_proc_report *p = &t->cur.procs[i];
+		const struct pa_proc_report *pp = t->have_prev ? find_proc(&t->prev, p->pid) : NULL;
+		const char *note = NULL;
+
+		for (size_t g = 0; g < t->ngone; g++)
+			if (t->gone[g].pid == p->pid)
+				note = t->gone[g].why;
+		if (!note && p->err)
+			note = p->errmsg;
+		rows[n++] = (struct row){ p->pid, p->ppid, p->comm, &p->totals,
+					  pp ? &pp->totals : NULL, note, p };
+	}
+	for (size_t g = 0; g < t->ngone; g++) {
+		bool dup = false;
+
+		for (size_t i = 0; i < n && !dup; i++)
+			dup = rows[i].pid == t->gone[g].pid;
+		if (!dup)
+			rows[n++] = (struct row){ t->gone[g].pid, t->gone[g].ppid, t->gone[g].comm,
+						  &t->gone[g].totals, NULL, t->gone[g].why, NULL };
+	}
+	*out = rows;
+	return n;
+}
+
+static int row_sort;
+static int cmp_row(const void *a, const void *b)
+{
+	const struct row *x = a, *y = b;
+	uint64_t kx = 0, ky = 0;
+	int c;
+
+	switch (row_sort) {
+	case PSORT_RSS:
+		kx = x->c->present, ky = y->c->present;
+		break;
+	case PSORT_EXCL:
+		kx = x->c->state[PA_ST_ANON_EXCLUSIVE], ky = y->c->state[PA_ST_ANON_EXCLUSIVE];
+		break;
+	case PSORT_SHARED:
+		kx = x->c->state[PA_ST_ANON_SHARED], ky = y->c->state[PA_ST_ANON_SHARED];
+		break;
+	case PSORT_NAME:
+		c = strcmp(x->comm, y->comm);
+		if (c)
+			return c;
+		break;
+	default:
+		break;
+	}
+	if (kx != ky)		/* sizes: largest first */
+		return kx < ky ? 1 : -1;
+	return (x->pid > y->pid) - (x->pid < y->pid);
+}
+
+static void scroll_to(size_t *cur, size_t *top, size_t n, size_t h)
+{
+	if (!n) {
+		*cur = *top = 0;
+		return;
+	}
+	if (*cur >= n)
+		*cur = n - 1;
+	if (*cur < *top)
+		*top = *cur;
+	if (h && *cur >= *top + h)
+		*top = *cur - h + 1;
+	if (*top + h > n)
+		*top = n > h ? n - h : 0;
+}
+
+static void draw_procs(struct tui *t)
+{
+	struct row *rows;
+	size_t n = build_rows(t, &rows);
+	int h = LINES - 5, barx = 65, barw = COLS - 65;
+	char rss[32], ex[32], dex[32], sh[32], dsh[32], so[32], comm[64];
+
+	row_sort = t->psort;
+	qsort(rows, n, sizeof(*rows), cmp_row);
+	for (size_t i = 0; i < n; i++)
+		if (rows[i].pid == t->sel_pid)
+			t->pcur = i;
+	scroll_to(&t->pcur, &t->ptop, n, (size_t)h);
+	if (n)
+		t->sel_pid = rows[t->pcur].pid;
+
+	{
+		char what[64];
+
+		snprintf(what, sizeof(what), "%zu process%s", n, n == 1 ? "" : "es");
+		title(t, what);
+	}
+	if (barw < 8) {
+		barx = COLS;
+		barw = 0;
+	}
+	putf(1, 0, COLS, A_BOLD, "%7s %-14s %6s %6s %6s %6s %6s %6s %s", "PID", "COMMAND", "RSS",
+	     "EXCL", "dEXCL", "SHARED", "dSHR", "SOLE", barw ? "STATES" : "");
+	for (int y = 0; y < h && t->ptop + (size_t)y < n; y++) {
+		const struct row *r = &rows[t->ptop + (size_t)y];
+		const struct pa_counts *c = r->c, *p = r->prev;
+		attr_t a = t->ptop + (size_t)y == t->pcur ? A_REVERSE : 0;
+
+		clean(comm, sizeof(comm), r->comm[0] ? r->comm : "?");
+		fmt_size(t, c->present, rss, sizeof(rss));
+		fmt_size(t, c->state[PA_ST_ANON_EXCLUSIVE], ex, sizeof(ex));
+		fmt_size(t, c->state[PA_ST_ANON_SHARED], sh, sizeof(sh));
+		fmt_size(t, c->state[PA_ST_ANON_SOLE], so, sizeof(so));
+		fmt_delta(t, c->state[PA_ST_ANON_EXCLUSIVE], p ? p->state[PA_ST_ANON_EXCLUSIVE] : 0,
+			  p != NULL, dex, sizeof(dex));
+		fmt_delta(t, c->state[PA_ST_ANON_SHARED], p ? p->state[PA_ST_ANON_SHARED] : 0,
+			  p != NULL, dsh, sizeof(dsh));
+		if (a)
+			mvchgat(2 + y, 0, -1, A_REVERSE, 0, NULL);
+		putf(2 + y, 0, barx, a | (r->note ? A_DIM : 0), "%7d %-14.14s %6s %6s %6s %6s %6s %6s ",
+		     (int)r->pid, comm, rss, ex, dex, sh, dsh, so);
+		if (r->note)
+			putf(2 + y, barx, COLS - barx, a | A_BOLD, "%s", r->note);
+		else if (barw)
+			bar(t, 2 + y, barx, barw - 1, c);
+	}
+	if (!n)
+		put(3, 2, COLS - 2, 0, "no processes");
+	legend(t, LINES - 3, false);
+	footer(t, " Enter VMAs  s sort  p pause  +/- interval  ? help  q quit");
+	free(rows);
+}
+
+static const struct pa_proc_report *sel_proc(const struct tui *t)
+{
+	return t->have_cur ? find_proc(&t->cur, t->sel_pid) : NULL;
+}
+
+static int vsort_mode;
+static int cmp_vma_idx(const void *a, const void *b)
+{
+	const struct pa_vma_report *x = *(const struct pa_vma_report *const *)a;
+	const struct pa_vma_report *y = *(const struct pa_vma_report *const *)b;
+	uint64_t kx = 0, ky = 0;
+
+	switch (vsort_mode) {
+	case VSORT_RSS:
+		kx = x->c.present, ky = y->c.present;
+		break;
+	case VSORT_EXCL:
+		kx = x->c.state[PA_ST_ANON_EXCLUSIVE], ky = y->c.state[PA_ST_ANON_EXCLUSIVE];
+		break;
+	case VSORT_SHARED:
+		kx = x->c.state[PA_ST_ANON_SHARED], ky = y->c.state[PA_ST_ANON_SHARED];
+		break;
+	case VSORT_NAME: {
+		int c = strcmp(x->vma.name, y->vma.name);
+
+		if (c)
+			return c;
+		break;
+	}
+	default:
+		break;
+	}
+	if (kx != ky)
+		return kx < ky ? 1 : -1;
+	return (x->vma.start > y->vma.start) - (x->vma.start < y->vma.start);
+}
+
+/* The selected process's VMAs after the filter, sorted. */
+static size_t vma_list(const struct tui *t, const struct pa_vma_report ***out)
+{
+	const struct pa_proc_report *p = sel_proc(t);
+	const struct pa_vma_report **v;
+	size_t n = 0;
+
+	v = pa_xrealloc(NULL, p && p->nvmas ? p->nvmas : 1, sizeof(*v));
+	for (size_t i = 0; p && i < p->nvmas; i++) {
+		const char *name = *p->vmas[i].vma.name ? p->vmas[i].vma.name : "[anon]";
+
+		if (t->filter[0] && !strstr(name, t->filter))
+			continue;
+		v[n++] = &p->vmas[i];
+	}
+	vsort_mode = t->vsort;
+	qsort(v, n, sizeof(*v), cmp_vma_idx);
+	*out = v;
+	return n;
+}
+
+static const struct pa_vma_report *find_vma(const struct pa_proc_report *p, uint64_t start)
+{
+	for (size_t i = 0; p && i < p->nvmas; i++)
+		if (p->vmas[i].vma.start == start)
+			return &p->vmas[i];
+	return NULL;
+}
+
+static void draw_vmas(struct tui *t)
+{
+	const struct pa_proc_report *p = sel_proc(t);
+	const struct pa_proc_report *pp = t->have_prev ? find_proc(&t->prev, t->sel_pid) : NULL;
+	const struct pa_vma_report **v;
+	size_t n = vma_list(t, &v);
+	int h = LINES - 6, barw = 14, namex = 56 + barw;
+	char what[128], comm[64], a[32], b[32], c[32], d[32], e[32], name[512];
+
+	if (COLS - namex < 8) {
+		barw = 0;
+		namex = 55;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (v[i]->vma.start == t->vma_start)
+			t->vcur = i;
+	scroll_to(&t->vcur, &t->vtop, n, (size_t)h);
+	if (n) {
+		t->vma_start = v[t->vcur]->vma.start;
+		t->vma_end = v[t->vcur]->vma.end;
+	}
+	clean(comm, sizeof(comm), p ? p->comm : "?");
+	snprintf(what, sizeof(what), "PID %d (%s)%s", (int)t->sel_pid, comm,
+		 is_gone(t, t->sel_pid) ? " exited" : "");
+	title(t, what);
+	if (p) {
+		const struct pa_counts *tc = &p->totals;
+
+		fmt_size(t, tc->present, a, sizeof(a));
+		fmt_size(t, tc->state[PA_ST_ANON_EXCLUSIVE], b, sizeof(b));
+		fmt_size(t, tc->state[PA_ST_ANON_SHARED], c, sizeof(c));
+		fmt_size(t, tc->state[PA_ST_ANON_SOLE], d, sizeof(d));
+		fmt_size(t, tc->state[PA_ST_SWAPPED], e, sizeof(e));
+		putf(1, 0, COLS, 0, " rss %s  exclusive %s  shared %s  sole %s  swapped %s  %zu of %zu VMAs%s%s",
+		     a, b, c, d, e, n, p->nvmas_total, t->filter[0] ? "  filter: " : "", t->filter);
+	} else {
+		put(1, 0, COLS, 0, " no sample of this process");
+	}
+	putf(2, 0, COLS, A_BOLD, "%12s %-4s %6s %6s %6s %6s %6s %-*s %s", "START", "PERM", "RSS",
+	     "EXCL", "SHARED", "SOLE", "dEXCL", barw, barw ? "STATES" : "", "NAME");
+	for (int y = 0; y < h && t->vtop + (size_t)y < n; y++) {
+		const struct pa_vma_report *r = v[t->vtop + (size_t)y];
+		const struct pa_vma_report *pr = find_vma(pp, r->vma.start);
+		attr_t at = t->vtop + (size_t)y == t->vcur ? A_REVERSE : 0;
+
+		fmt_size(t, r->c.present, a, sizeof(a));
+		fmt_size(t, r->c.state[PA_ST_ANON_EXCLUSIVE], b, sizeof(b));
+		fmt_size(t, r->c.state[PA_ST_ANON_SHARED], c, sizeof(c));
+		fmt_size(t, r->c.state[PA_ST_ANON_SOLE], d, sizeof(d));
+		fmt_delta(t, r->c.state[PA_ST_ANON_EXCLUSIVE],
+			  pr ? pr->c.state[PA_ST_ANON_EXCLUSIVE] : 0, pr != NULL, e, sizeof(e));
+		clean(name, sizeof(name), *r->vma.name ? r->vma.name : "[anon]");
+		if (at)
+			mvchgat(3 + y, 0, -1, A_REVERSE, 0, NULL);
+		putf(3 + y, 0, COLS, at, "%12llx %-4s %6s %6s %6s %6s %6s ",
+		     (unsigned long long)r->vma.start, r->vma.perms, a, b, c, d, e);
+		if (barw)
+			bar(t, 3 + y, 55, barw, &r->c);
+		put(3 + y, namex, COLS - namex, at, name);
+	}
+	if (!n)
+		put(4, 2, COLS - 2, 0, t->filter[0] ? "no VMA matches the filter" :
+		    "no VMA with anonymous pages");
+	free(v);
+	legend(t, LINES - 3, false);
+	footer(t, " Enter page map  Esc back  / filter  s sort  p pause  ? help  q quit");
+}
+
+/* Pages per cell so that the map is at most ~8 screens long. */
+static uint64_t auto_group(uint64_t total, uint64_t cells_per_screen)
+{
+	uint64_t g = 1;
+
+	while (cells_per_screen && total / g > 8 * cells_per_screen)
+		g *= 2;
+	return g;
+}
+
+static const struct pa_page_info *page_at(const struct tui *t, uint64_t idx)
+{
+	if (!t->pages_valid || idx < t->win_first || idx - t->win_first >= t->npages)
+		return NULL;
+	return &t->pages[idx - t->win_first];
+}
+
+static bool page_changed(const struct tui *t, uint64_t idx, int st)
+{
+	if (!t->ppages_valid || idx < t->pwin_first || idx - t->pwin_first >= t->nppages)
+		return false;
+	return t->ppages[idx - t->pwin_first].state != st;
+}
+
+struct pm_geom {
+	uint64_t total, group, cells, rows;
+	int cpr, gh, gy;	/* cells per row, grid height, first grid line */
+};
+
+static void pm_geom(const struct tui *t, struct pm_geom *g)
+{
+	uint64_t ps = (uint64_t)t->cur.page_size;
+
+	g->total = ps ? (t->vma_end - t->vma_start) / ps : 0;
+	g->cpr = COLS - 13;
+	g->gy = 2;
+	g->gh = LINES - 8;
+	if (g->cpr < 1)
+		g->cpr = 1;
+	if (g->gh < 1)
+		g->gh = 1;
+	g->group = t->group ? t->group : auto_group(g->total, (uint64_t)g->cpr * (uint64_t)g->gh);
+	g->cells = (g->total + g->group - 1) / g->group;
+	g->rows = (g->cells + (uint64_t)g->cpr - 1) / (uint64_t)g->cpr;
+}
+
+static void draw_pages(struct tui *t)
+{
+	struct pm_geom g;
+	uint64_t ps = (uint64_t)t->cur.page_size, cur_cell;
+	char what[400], name[256], buf[1024];
+	const struct pa_page_info *pi;
+
+	pm_geom(t, &g);
+	if (t->page_cur >= g.total)
+		t->page_cur = g.total ? g.total - 1 : 0;
+	cur_cell = t->page_cur / g.group;
+	if (cur_cell / (uint64_t)g.cpr < t->grid_top)
+		t->grid_top = cur_cell / (uint64_t)g.cpr;
+	if (cur_cell / (uint64_t)g.cpr >= t->grid_top + (uint64_t)g.gh)
+		t->grid_top = cur_cell / (uint64_t)g.cpr - (uint64_t)g.gh + 1;
+	clean(name, sizeof(name), t->vma_name[0] ? t->vma_name : "[anon]");
+	snprintf(what, sizeof(what), "PID %d  %llx-%llx %s %s", (int)t->sel_pid,
+		 (unsigned long long)t->vma_start, (unsigned long long)t->vma_end, t->vma_perms,
+		 name);
+	title(t, what);
+	putf(1, 0, COLS, 0, " %llu page%s, 1 cell = %llu page%s%s", (unsigned long long)g.total,
+	     g.total == 1 ? "" : "s",
+	     (unsigned long long)g.group, g.group == 1 ? "" : "s",
+	     g.total > PAGES_MAX ? "  (VMA larger than one sample: pages around the cursor are read)" : "");
+	if (t->pages_err)
+		putf(1, COLS / 2, COLS - COLS / 2, A_BOLD, " %s", strerror(t->pages_err));
+
+	for (int y = 0; y < g.gh; y++) {
+		uint64_t row = t->grid_top + (uint64_t)y;
+
+		if (row >= g.rows)
+			break;
+		putf(g.gy + y, 0, 13, 0, "%12llx ",
+		     (unsigned long long)(t->vma_start + row * (uint64_t)g.cpr * g.group * ps));
+		for (int x = 0; x < g.cpr; x++) {
+			uint64_t cidx = row * (uint64_t)g.cpr + (uint64_t)x, first = cidx * g.group;
+			uint64_t cnt[PA_ST__N] = { 0 };
+			int best = -1;
+			bool changed = false, sampled = false;
+
+			if (cidx >= g.cells)
+				break;
+			for (uint64_t k = first; k < first + g.group && k < g.total; k++) {
+				const struct pa_page_info *p = page_at(t, k);
+
+				if (!p)
+					continue;
+				sampled = true;
+				if (p->state >= 0 && p->state < PA_ST__N)
+					cnt[p->state]++;
+				changed |= page_changed(t, k, p->state);
+			}
+			for (int st = 0; st < PA_ST__N; st++)
+				if (cnt[st] && (best < 0 || cnt[st] > cnt[best]))
+					best = st;
+			attr_t a = (cidx == cur_cell ? A_REVERSE : 0) |
+				   (changed ? A_BOLD | A_UNDERLINE : 0);
+
+			if (!sampled) {
+				attron(a);
+				mvaddch(g.gy + y, 13 + x, ' ');
+				attroff(a);
+			} else {
+				cell(t, g.gy + y, 13 + x, best, a, changed || cidx == cur_cell);
+			}
+		}
+	}
+
+	/* details of the page under the cursor */
+	int dy = LINES - 6;
+
+	pi = page_at(t, t->page_cur - t->page_cur % g.group);
+	if (!t->pages_valid) {
+		put(dy, 0, COLS, 0, t->pages_err ? " the page map could not be read" : " sampling...");
+	} else if (!pi) {
+		put(dy, 0, COLS, 0, " not sampled yet (outside the window read last)");
+	} else {
+		uint64_t flags = pa_flags_expand(&t->cur.ftab, pi->pfn ? pi->kflags : 0, pi->pme);
+		char pfn[40];
+
+		if (pi->pme & PM_PRESENT)
+			snprintf(pfn, sizeof(pfn), "pfn 0x%llx", (unsigned long long)pi->pfn);
+		else if (pi->pme & PM_SWAP)
+			snprintf(pfn, sizeof(pfn), "swap %llu:0x%llx",
+				 (unsigned long long)PM_SWAP_TYPE(pi->pme),
+				 (unsigned long long)PM_SWAP_OFFSET(pi->pme));
+		else
+			snprintf(pfn, sizeof(pfn), "not populated");
+		putf(dy, 0, COLS, A_BOLD, " %llx  %s  mapcount %llu  %s%s",
+		     (unsigned long long)pi->vaddr, pfn, (unsigned long long)pi->kcount,
+		     pi->state >= 0 ? pa_state_name((enum pa_state)pi->state) : "none",
+		     (pi->pgflags & PA_PG_PMD_MAPPED) ? "  pmd-mapped" : "");
+		pa_flags_longname(&t->cur.ftab, flags, buf, sizeof(buf));
+		putf(dy + 1, 0, COLS, 0, " flags %s", flags ? buf : "-");
+		if (g.group > 1) {
+			uint64_t cnt[PA_ST__N] = { 0 }, none = 0;
+			char line[512];
+			int len;
+			uint64_t first = t->page_cur - t->page_cur % g.group;
+
+			for (uint64_t k = first; k < first + g.group && k < g.total; k++) {
+				const struct pa_page_info *p = page_at(t, k);
+
+				if (p && p->state >= 0 && p->state < PA_ST__N)
+					cnt[p->state]++;
+				else
+					none++;
+			}
+			len = snprintf(line, sizeof(line), " cell:");
+			for (int st = 0; st < PA_ST__N && len < (int)sizeof(line) - 32; st++)
+				if (cnt[st])
+					len += snprintf(line + len, sizeof(line) - (size_t)len, " %s %llu",
+							glyphs[st].label, (unsigned long long)cnt[st]);
+			snprintf(line + len, sizeof(line) - (size_t)len, " none %llu",
+				 (unsigned long long)none);
+			put(dy + 2, 0, COLS, 0, line);
+		}
+	}
+	legend(t, LINES - 3, true);
+	footer(t, " arrows move  z/Z zoom  Esc back  p pause  +/- interval  ? help  q quit");
+}
+
+static const char *const help_lines[] = {
+	"page-anon live view",
+	"",
+	"Screens: processes -> VMAs of one process -> page map of one VMA",
+	"",
+	"Up/Down, PgUp/PgDn, Home/End  move (Left/Right too in the page map)",
+	"Enter                         open the selected process or VMA",
+	"Esc, Backspace                back to the previous screen",
+	"p                             pause / resume sampling",
+	"+ / -                         longer / shorter refresh interval",
+	"s                             cycle the sort order",
+	"/                             filter VMAs by name (Enter sets, Esc clears)",
+	"z / Z                         page map: fewer / more pages per cell",
+	"?                             this help",
+	"q                             quit",
+	"",
+	"Bars and cells: x exclusive, s shared (after fork), o sole,",
+	"k ksm, 0 zero page, w swapped, f file, ! special, ? unknown.",
+	"Bold underlined cells changed state since the previous sample.",
+	"",
+	"Press any key to close this help.",
+};
+
+static void draw_help(const struct tui *t)
+{
+	int h = (int)PA_ARRAY_SIZE(help_lines) + 2, w = 78;
+	int y0 = (LINES - h) / 2, x0 = (COLS - w) / 2;
+
+	(void)t;
+	if (y0 < 0)
+		y0 = 0;
+	if (x0 < 0)
+		x0 = 0;
+	if (w > COLS)
+		w = COLS;
+	for (int y = 0; y < h && y0 + y < LINES; y++) {
+		mvhline(y0 + y, x0, ' ', w);
+		if (y == 0 || y == h - 1) {
+			mvhline(y0 + y, x0, '-', w);
+			continue;
+		}
+		mvaddch(y0 + y, x0, '|');
+		mvaddch(y0 + y, x0 + w - 1, '|');
+		put(y0 + y, x0 + 2, w - 4, y == 1 ? A_BOLD : 0, help_lines[y - 1]);
+	}
+}
+
+static void draw(struct tui *t)
+{
+	erase();
+	if (COLS < MIN_COLS || LINES < MIN_LINES) {
+		putf(0, 0, COLS, 0, "terminal too small (%dx%d, need %dx%d); q quits", COLS, LINES,
+		     MIN_COLS, MIN_LINES);
+	} else {
+		switch (t->scr) {
+		case SCR_PROCS:
+			draw_procs(t);
+			break;
+		case SCR_VMAS:
+			draw_vmas(t);
+			break;
+		case SCR_PAGES:
+			draw_pages(t);
+			break;
+		}
+		if (t->help)
+			draw_help(t);
+	}
+	refresh();
+	t->dirty = false;
+}
+
+/* ------------------------------------------------------------------ */
+/* Keys                                                                */
+
+static void set_interval(struct tui *t, int dir)
+{
+	static const double steps[] = { 0.1, 0.2, 0.5, 1, 2, 5, 10, 30, 60 };
+	size_t i = 0;
+
+	while (i + 1 < PA_ARRAY_SIZE(steps) && steps[i] < t->interval - 1e-9)
+		i++;
+	if (dir > 0 && steps[i] <= t->interval + 1e-9 && i + 1 < PA_ARRAY_SIZE(steps))
+		i++;
+	else if (dir < 0 && i > 0)
+		i--;
+	t->next_sample += steps[i] - t->interval;
+	t->interval = steps[i];
+	snprintf(t->msg, sizeof(t->msg), "refresh every %.1f s", t->interval);
+}
+
+static void open_pages(struct tui *t)
+{
+	const struct pa_vma_report *v = find_vma(sel_proc(t), t->vma_start);
+
+	if (!v)
+		return;
+	t->scr = SCR_PAGES;
+	t->vma_end = v->vma.end;
+	snprintf(t->vma_name, sizeof(t->vma_name), "%s", v->vma.name);
+	snprintf(t->vma_perms, sizeof(t->vma_perms), "%s", v->vma.perms);
+	t->page_cur = 0;
+	t->grid_top = 0;
+	t->group = 0;
+	t->win_first = 0;
+	t->pages_valid = t->ppages_valid = false;
+	t->pages_err = 0;
+	t->need_pages = true;
+}
+
+static void move_cur(size_t *cur, int delta, size_t n)
+{
+	if (delta < 0 && (size_t)-delta > *cur)
+		*cur = 0;
+	else if (delta > 0 && *cur + (size_t)delta >= n)
+		*cur = n ? n - 1 : 0;
+	else
+		*cur = (size_t)((long)*cur + delta);
+}
+
+static void key_pages(struct tui *t, int ch)
+{
+	struct pm_geom g;
+	int64_t d = 0;
+
+	pm_geom(t, &g);
+	switch (ch) {
+	case KEY_LEFT: d = -1; break;
+	case KEY_RIGHT: d = 1; break;
+	case KEY_UP: d = -g.cpr; break;
+	case KEY_DOWN: d = g.cpr; break;
+	case KEY_PPAGE: d = -(int64_t)g.cpr * g.gh; break;
+	case KEY_NPAGE: d = (int64_t)g.cpr * g.gh; break;
+	case KEY_HOME: t->page_cur = 0; break;
+	case KEY_END: t->page_cur = g.total ? g.total - 1 : 0; break;
+	case 'z':
+		if (g.group > 1)
+			t->group = g.group / 2;
+		return;
+	case 'Z':
+		if (g.group < g.total)
+			t->group = g.group * 2;
+		return;
+	default:
+		return;
+	}
+	if (d) {
+		int64_t c = (int64_t)(t->page_cur / g.group) + d;
+
+		if (c < 0)
+			c = 0;
+		if ((uint64_t)c >= g.cells)
+			c = g.cells ? (int64_t)g.cells - 1 : 0;
+		t->page_cur = (uint64_t)c * g.group;
+	}
+	/* a window that no longer holds the cursor is moved there */
+	if (g.total > PAGES_MAX &&
+	    (t->page_cur < t->win_first || t->page_cur >= t->win_first + PAGES_MAX)) {
+		t->win_first = t->page_cur > PAGES_MAX / 4 ? t->page_cur - PAGES_MAX / 4 : 0;
+		if (t->win_first + PAGES_MAX > g.total)
+			t->win_first = g.total - PAGES_MAX;
+		t->ppages_valid = false;
+		t->need_pages = true;
+	}
+}
+
+static void key(struct tui *t, int ch)
+{
+	size_t nproc = t->cur.nprocs + t->ngone;
+	int page = LINES - 6 > 1 ? LINES - 6 : 1;
+
+	t->msg[0] = 0;
+	if (t->filter_edit) {
+		size_t l = strlen(t->fedit);
+
+		if (ch == '\n' || ch == KEY_ENTER || ch == '\r') {
+			snprintf(t->filter, sizeof(t->filter), "%s", t->fedit);
+			t->filter_edit = false;
+			t->vcur = t->vtop = 0;
+		} else if (ch == 27) {
+			t->filter[0] = 0;
+			t->filter_edit = false;
+		} else if ((ch == KEY_BACKSPACE || ch == 127 || ch == 8) && l) {
+			t->fedit[l - 1] = 0;
+		} else if (ch >= 0x20 && ch < 0x7f && l + 1 < sizeof(t->fedit)) {
+			t->fedit[l] = (char)ch;
+			t->fedit[l + 1] = 0;
+		}
+		return;
+	}
+	if (t->help) {
+		t->help = false;
+		if (ch != 'q')
+			return;
+	}
+	switch (ch) {
+	case 'q':
+	case 'Q':
+		t->quit = true;
+		return;
+	case '?':
+	case 'h':
+		t->help = true;
+		return;
+	case 'p':
+	case ' ':
+		t->paused = !t->paused;
+		if (!t->paused)
+			t->next_sample = pa_now();
+		return;
+	case '+':
+		set_interval(t, 1);
+		return;
+	case '-':
+		set_interval(t, -1);
+		return;
+	case KEY_RESIZE:
+		return;
+	case 27:
+	case KEY_BACKSPACE:
+	case 127:
+	case 8:
+		if (t->scr == SCR_PAGES)
+			t->scr = SCR_VMAS;
+		else if (t->scr == SCR_VMAS)
+			t->scr = SCR_PROCS;
+		return;
+	default:
+		break;
+	}
+	switch (t->scr) {
+	case SCR_PROCS:
+		switch (ch) {
+		case KEY_UP: move_cur(&t->pcur, -1, nproc); break;
+		case KEY_DOWN: move_cur(&t->pcur, 1, nproc); break;
+		case KEY_PPAGE: move_cur(&t->pcur, -page, nproc); break;
+		case KEY_NPAGE: move_cur(&t->pcur, page, nproc); break;
+		case KEY_HOME: t->pcur = 0; break;
+		case KEY_END: t->pcur = nproc ? nproc - 1 : 0; break;
+		case 's':
+			t->psort = (t->psort + 1) % PSORT__N;
+			snprintf(t->msg, sizeof(t->msg), "sorted by %s", psort_names[t->psort]);
+			break;
+		case '\n': case '\r': case KEY_ENTER: case KEY_RIGHT:
+			if (sel_proc(t)) {
+				t->scr = SCR_VMAS;
+				t->vcur = t->vtop = 0;
+				t->vma_start = 0;
+			} else {
+				snprintf(t->msg, sizeof(t->msg), "no sample of PID %d", (int)t->sel_pid);
+			}
+			break;
+		}
+		/* the row under the cursor is found again by PID */
+		if (ch == KEY_UP || ch == KEY_DOWN || ch == KEY_PPAGE || ch == KEY_NPAGE ||
+		    ch == KEY_HOME || ch == KEY_END || ch == 's') {
+			struct row *rows;
+			size_t n = build_rows(t, &rows);
+
+			row_sort = t->psort;
+			qsort(rows, n, sizeof(*rows), cmp_row);
+			if (ch == 's')
+				for (size_t i = 0; i < n; i++)
+					if (rows[i].pid == t->sel_pid)
+						t->pcur = i;
+			if (t->pcur < n)
+				t->sel_pid = rows[t->pcur].pid;
+			free(rows);
+		}
+		return;
+	case SCR_VMAS: {
+		const struct pa_vma_report **v;
+		size_t n = vma_list(t, &v);
+
+		switch (ch) {
+		case KEY_UP: move_cur(&t->vcur, -1, n); break;
+		case KEY_DOWN: move_cur(&t->vcur, 1, n); break;
+		case KEY_PPAGE: move_cur(&t->vcur, -page, n); break;
+		case KEY_NPAGE: move_cur(&t->vcur, page, n); break;
+		case KEY_HOME: t->vcur = 0; break;
+		case KEY_END: t->vcur = n ? n - 1 : 0; break;
+		case KEY_LEFT: t->scr = SCR_PROCS; break;
+		case 's':
+			t->vsort = (t->vsort + 1) % VSORT__N;
+			snprintf(t->msg, sizeof(t->msg), "sorted by %s", vsort_names[t->vsort]);
+			break;
+		case '/':
+			t->filter_edit = true;
+			snprintf(t->fedit, sizeof(t->fedit), "%s", t->filter);
+			break;
+		case '\n': case '\r': case KEY_ENTER: case KEY_RIGHT:
+			if (t->vcur < n) {
+				t->vma_start = v[t->vcur]->vma.start;
+				open_pages(t);
+			}
+			break;
+		}
+		if (ch != 's' && ch != '\n' && ch != '\r' && ch != KEY_ENTER && ch != KEY_RIGHT &&
+		    t->vcur < n)
+			t->vma_start = v[t->vcur]->vma.start;
+		if (ch == 's') {
+			free(v);
+			n = vma_list(t, &v);
+			for (size_t i = 0; i < n; i++)
+				if (v[i]->vma.start == t->vma_start)
+					t->vcur = i;
+		}
+		free(v);
+		return;
+	}
+	case SCR_PAGES:
+		key_pages(t, ch);
+		return;
+	}
+}
+
+/* ------------------------------------------------------------------ */
+
+static void init_colors(struct tui *t)
+{
+	const char *nc = getenv("NO_COLOR");
+
+	t->color = false;
+	if (t->o->color == PA_COLOR_NEVER || !has_colors())
+		return;
+	if (t->o->color == PA_COLOR_AUTO && nc && *nc)
+		return;
+	if (start_color() != OK)
+		return;
+	use_default_colors();
+	for (int st = 0; st < PA_ST__N; st++)
+		init_pair(PAIR_STATE(st), glyphs[st].color, -1);
+	init_pair(PAIR_TITLE, COLOR_CYAN, -1);
+	t->color = true;
+}
+
+static void tui_free(struct tui *t)
+{
+	if (t->have_cur)
+		pa_report_free(&t->cur);
+	if (t->have_prev)
+		pa_report_free(&t->prev);
+	free(t->w);
+	free(t->gone);
+	free(t->reaped);
+	free(t->pages);
+	free(t->ppages);
+}
+
+int pa_tui_run(struct pa_session *s)
+{
+	struct tui t = { .s = s, .o = s->opt };
+	SCREEN *scr;
+	const char *cs;
+	int rc = PA_EXIT_OK;
+
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		pa_error("--tui needs a terminal: standard input and output must be a tty "
+			 "(without one, use the report, --watch or --json)");
+		return PA_EXIT_ERROR;
+	}
+	s->opt->children = true;	/* the view follows forks */
+	t.interval = s->opt->interval > 0 ? s->opt->interval : 1.0;
+	t.group = 0;
+	/* LC_CTYPE only: numbers keep the C locale's format */
+	setlocale(LC_CTYPE, "");
+	cs = nl_langinfo(CODESET);
+	t.utf8 = cs && !strcmp(cs, "UTF-8");
+
+	if (s->opt->command && start_command(&t) < 0)
+		return PA_EXIT_ERROR;
+	/* The first sample before the screen is set up: a process that
+	 * cannot be read is an error on the terminal, not a blank view. */
+	sample(&t);
+	if (!t.have_cur && !s->opt->command) {
+		for (size_t i = 0; i < s->opt->npids; i++) {
+			char msg[256];
+
+			pa_explain_open_error(s, s->opt->pids[i], ESRCH, msg, sizeof(msg));
+			pa_error("%s", msg);
+		}
+		tui_free(&t);
+		return PA_EXIT_ERROR;
+	}
+	if (t.have_cur && !s->opt->command) {
+		size_t nerr = 0;
+
+		for (size_t i = 0; i < t.cur.nprocs; i++)
+			if (t.cur.procs[i].err && t.cur.procs[i].err != ESRCH &&
+			    t.cur.procs[i].err != ENOENT) {
+				pa_error("%s", t.cur.procs[i].errmsg);
+				nerr++;
+			}
+		if (nerr == t.cur.nprocs) {
+			tui_free(&t);
+			return PA_EXIT_ERROR;
+		}
+	}
+	if (t.have_cur && t.cur.nprocs)
+		t.sel_pid = t.cur.procs[0].pid;
+	t.next_sample = pa_now() + t.interval;
+
+	scr = newterm(NULL, stdout, stdin);
+	if (!scr) {
+		pa_error("cannot set up the terminal '%s' (check TERM)",
+			 getenv("TERM") ? getenv("TERM") : "");
+		tui_free(&t);
+		return PA_EXIT_ERROR;
+	}
+	curses_active = true;
+	atexit(tui_atexit);
+	cbreak();		/* ^C still raises SIGINT: run.c's handler */
+	noecho();
+	nonl();
+	keypad(stdscr, TRUE);
+	set_escdelay(25);
+	curs_set(0);
+	init_colors(&t);
+	t.dirty = true;
+
+	while (!t.quit && !pa_stop_flag) {
+		double now = pa_now(), wait;
+		int ch;
+
+		if (!t.paused && now >= t.next_sample) {
+			sample(&t);
+			t.next_sample += t.interval;
+			if (t.next_sample < now)	/* a slow sample: no catching up */
+				t.next_sample = now + t.interval;
+		} else if (t.need_pages && t.scr == SCR_PAGES) {
+			sample_pages(&t);
+		}
+		if (t.dirty)
+			draw(&t);
+		if (t.need_pages && t.scr == SCR_PAGES)
+			wait = 0;
+		else if (t.paused)
+			wait = 0.25;
+		else
+			wait = t.next_sample - pa_now();
+		/* wake up at least 4 times a second to see pa_stop_flag */
+		if (wait > 0.25)
+			wait = 0.25;
+		if (wait < 0)
+			wait = 0;
+		timeout((int)(wait * 1000));
+		ch = getch();
+		while (ch != ERR) {
+			key(&t, ch);
+			t.dirty = true;
+			if (t.quit)
+				break;
+			timeout(0);
+			ch = getch();	/* drain typed-ahead keys before drawing */
+		}
+	}
+	endwin();
+	curses_active = false;
+	delscreen(scr);
+	if (t.cmd_pid && !is_gone(&t, t.cmd_pid) && kill(t.cmd_pid, 0) == 0)
+		fprintf(stderr, "%s: the command (PID %d) is still running\n", pa_progname,
+			(int)t.cmd_pid);
+	tui_free(&t);
+	return rc;
+}
+
+#endif /* HAVE_NCURSES */

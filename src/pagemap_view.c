@@ -1,0 +1,241 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Every page of one VMA range, populated or not, for the TUI page map.
+ * The report walk (walk.c) only hands out populated pages and keeps no
+ * per-page data; the page map needs one entry per virtual page, bounded
+ * by the caller.  The same kernel facts are read the same way: pagemap,
+ * PAGEMAP_SCAN's PAGE_IS_HUGE for PMD-mapped THPs, kpageflags and
+ * kpagecount read in PFN runs, then pa_classify().
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "page-anon.h"
+
+#define PV_CHUNK	(64 * 1024)	/* pagemap entries per pread */
+#define PV_SCAN_VEC	256
+#define PV_RUN_GAP	2		/* read across PFN holes this small */
+#define PV_RUN_MAX	(64 * 1024)	/* PFNs per kpage* pread */
+
+struct pv_key {
+	uint64_t pfn;
+	size_t idx;
+};
+
+static int cmp_key(const void *a, const void *b)
+{
+	const struct pv_key *x = a, *y = b;
+
+	if (x->pfn != y->pfn)
+		return x->pfn < y->pfn ? -1 : 1;
+	return (x->idx > y->idx) - (x->idx < y->idx);
+}
+
+/*
+ * Mark the pages of [start, end) (bytes) that PAGEMAP_SCAN reports as
+ * PAGE_IS_HUGE: a PMD-mapped THP (kernel-abi.md 5.2; fs/proc/task_mmu.c
+ * pagemap_thp_category(), 6.7+).  Kernels without the ioctl leave the
+ * bit clear, as walk.c does.
+ */
+static int mark_huge(struct pa_session *s, struct pa_target *t, uint64_t start, uint64_t end,
+		     struct pa_page_info *info, size_t n)
+{
+	struct pa_region vec[PV_SCAN_VEC];
+	uint64_t ps = (uint64_t)s->src->page_size;
+
+	if (s->kinfo.pagemap_scan == PA_NO)
+		return 0;
+	while (start < end) {
+		uint64_t walk_end = end;
+		int r = s->src->ops->scan(t, start, end, PA_PAGE_IS_HUGE, PA_PAGE_IS_HUGE, vec,
+					  PV_SCAN_VEC, &walk_end);
+
+		if (r == -ESRCH || r == -EINTR)
+			return r;
+		if (r < 0)	/* ENOTTY before 6.7: no huge facts */
+			return 0;
+		for (int i = 0; i < r; i++) {
+			uint64_t a = vec[i].start < start ? start : vec[i].start;
+			uint64_t b = vec[i].end > end ? end : vec[i].end;
+
+			if (!(vec[i].categories & PA_PAGE_IS_HUGE))
+				continue;
+			for (; a < b; a += ps) {
+				size_t k = (size_t)((a - info[0].vaddr) / ps);
+
+				if (k < n)
+					info[k].pgflags |= PA_PG_PMD_MAPPED;
+			}
+		}
+		if (walk_end <= start)
+			break;
+		start = walk_end;
+	}
+	return 0;
+}
+
+/* kpageflags (and kpagecount) of the present pages, one pread per run of
+ * nearby PFNs. */
+static int read_kpages(struct pa_session *s, struct pa_page_info *info, size_t n)
+{
+	struct pa_source *src = s->src;
+	struct pv_key *keys;
+	uint64_t *tmp;
+	size_t m = 0;
+	bool have_count = src->ops->has_kfile(src, PA_KPAGECOUNT);
+	int ret = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (info[i].pfn)
+			m++;
+	if (!m)
+		return 0;
+	keys = pa_xrealloc(NULL, m, sizeof(*keys));
+	tmp = pa_xrealloc(NULL, PV_RUN_MAX, sizeof(*tmp));
+	m = 0;
+	for (size_t i = 0; i < n; i++)
+		if (info[i].pfn)
+			keys[m++] = (struct pv_key){ info[i].pfn, i };
+	qsort(keys, m, sizeof(*keys), cmp_key);
+
+	for (int f = 0; f < 2 && !ret; f++) {
+		enum pa_kfile kf = f ? PA_KPAGECOUNT : PA_KPAGEFLAGS;
+
+		if (kf == PA_KPAGECOUNT && !have_count)
+			break;
+		for (size_t i = 0; i < m;) {
+			uint64_t first = keys[i].pfn, last = first;
+			size_t j = i + 1;
+			ssize_t got;
+
+			while (j < m && keys[j].pfn < last + PV_RUN_GAP + 1 &&
+			       keys[j].pfn - first < PV_RUN_MAX) {
+				last = keys[j].pfn;
+				j++;
+			}
+			got = src->ops->read_pfn(src, kf, tmp, first, (size_t)(last - first + 1));
+			if (got < 0) {
+				ret = (int)got;
+				break;
+			}
+			for (; i < j; i++) {
+				uint64_t off = keys[i].pfn - first;
+				/* PFNs past the end of the file (device
+				 * memory) have no flags, like walk.c */
+				uint64_t v = off < (uint64_t)got ? tmp[off] : 0;
+
+				if (kf == PA_KPAGEFLAGS)
+					info[keys[i].idx].kflags = v;
+				else
+					info[keys[i].idx].kcount = v;
+			}
+		}
+	}
+	free(tmp);
+	free(keys);
+	if (ret < 0)
+		return ret;
+	for (size_t i = 0; i < n; i++)
+		if (info[i].pfn)
+			info[i].pgflags |= PA_PG_HAVE_KPAGE;
+	return 0;
+}
+
+/*
+ * Before 6.10 kpageflags is per page and the anon-exclusive bit of
+ * hugetlb and PMD-mapped THP lives on the head page only
+ * (include/linux/page-flags.h, PageAnonExclusive()): hand the head's bit
+ * to the tails that follow it at the same vpn - pfn distance (walk.c
+ * does the same).
+ */
+static void track_heads(struct pa_page_info *info, size_t n, long ps)
+{
+	bool valid = false, excl = false;
+	int64_t head_delta = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		uint64_t kf = info[i].kflags;
+		int64_t delta = (int64_t)(info[i].vaddr / (uint64_t)ps - info[i].pfn);
+
+		if (!(info[i].pgflags & PA_PG_HAVE_KPAGE)) {
+			valid = false;
+			continue;
+		}
+		if (kf & PA_BIT(COMPOUND_HEAD)) {
+			valid = true;
+			head_delta = delta;
+			excl = (kf & PA_BIT(ANON)) && (kf & PA_BIT(OWNER_2));
+		} else if (kf & PA_BIT(COMPOUND_TAIL)) {
+			if (valid && head_delta == delta)
+				info[i].pgflags |= PA_PG_HEAD_KNOWN | (excl ? PA_PG_HEAD_EXCL : 0);
+		} else {
+			valid = false;
+		}
+	}
+}
+
+ssize_t pa_collect_pages(struct pa_session *s, pid_t pid, uint64_t start, uint64_t end,
+			 struct pa_page_info *info, size_t max)
+{
+	const struct pa_source_ops *ops = s->src->ops;
+	uint64_t ps = (uint64_t)s->src->page_size;
+	uint64_t vs = start / ps, ve = (end + ps - 1) / ps;
+	struct pa_target *t = NULL;
+	uint64_t *pm = NULL;
+	size_t n, done = 0;
+	ssize_t ret;
+	int r;
+
+	if (end <= start || !max)
+		return 0;
+	n = ve - vs > max ? max : (size_t)(ve - vs);
+	r = ops->open_target(s->src, pid, &t);
+	if (r < 0)
+		return r;
+	pm = pa_xrealloc(NULL, n < PV_CHUNK ? n : PV_CHUNK, sizeof(*pm));
+	for (size_t i = 0; i < n; i++)
+		info[i] = (struct pa_page_info){ .vaddr = (vs + i) * ps, .state = PA_ST_NONE };
+	while (done < n) {
+		size_t want = n - done < PV_CHUNK ? n - done : PV_CHUNK;
+		ssize_t got = ops->read_pagemap(t, pm, vs + done, want);
+
+		if (got < 0) {
+			ret = got;
+			goto out;
+		}
+		if (got == 0) {	/* EOF: the mm is gone */
+			t->gone = true;
+			ret = -ESRCH;
+			goto out;
+		}
+		for (ssize_t i = 0; i < got; i++) {
+			struct pa_page_info *p = &info[done + (size_t)i];
+
+			p->pme = pm[i];
+			p->pfn = (pm[i] & PM_PRESENT) ? PM_PFRAME(pm[i]) : 0;
+		}
+		done += (size_t)got;
+	}
+	r = mark_huge(s, t, vs * ps, (vs + n) * ps, info, n);
+	if (r == 0)
+		r = read_kpages(s, info, n);
+	if (r < 0) {
+		ret = r;
+		goto out;
+	}
+	if (!s->kinfo.folio_flags)
+		track_heads(info, n, (long)ps);
+	for (size_t i = 0; i < n; i++) {
+		struct pa_page_info *p = &info[i];
+
+		p->state = (int8_t)pa_classify(&s->kinfo, p->pme, p->kflags, p->kcount, p->pgflags);
+	}
+	ret = (ssize_t)n;
+out:
+	free(pm);
+	ops->close_target(t);
+	return ret;
+}
