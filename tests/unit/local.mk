@@ -4,8 +4,8 @@ if HAVE_CMOCKA
 UNIT_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 UNIT_LDADD = $(PA_LIBS) $(CMOCKA_LIBS)
 
-check_PROGRAMS += tests/unit/test_flags tests/unit/test_parse
-TESTS += tests/unit/test_flags tests/unit/test_parse
+check_PROGRAMS += tests/unit/test_flags tests/unit/test_parse tests/unit/test_maps
+TESTS += tests/unit/test_flags tests/unit/test_parse tests/unit/test_maps
 
 tests_unit_test_flags_SOURCES = tests/unit/test_flags.c
 tests_unit_test_flags_CFLAGS = $(UNIT_CFLAGS)
@@ -14,4 +14,8 @@ tests_unit_test_flags_LDADD = $(UNIT_LDADD)
 tests_unit_test_parse_SOURCES = tests/unit/test_parse.c
 tests_unit_test_parse_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_parse_LDADD = $(UNIT_LDADD)
+
+tests_unit_test_maps_SOURCES = tests/unit/test_maps.c
+tests_unit_test_maps_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_maps_LDADD = $(UNIT_LDADD)
 endif
