@@ -116,7 +116,7 @@ int pa_parse_addr_spec(const char *s, struct pa_addr_range *out, char *err, size
 			return -1;
 		}
 		out->start = n;
-		out->count = UINT64_MAX - n;
+		out->count = n < UINT64_MAX ? UINT64_MAX - n : 1;	/* never empty */
 		return 0;
 	}
 	if (parse_u64_span(p + 1, end, &m))
