@@ -31,10 +31,12 @@ const char *pa_state_name(enum pa_state st)
  * Swap types at or above this are not real swap devices but special
  * entries (migration, device-private/exclusive, hwpoison, PTE markers):
  * MAX_SWAPFILES is 32 minus the special types the config enables
- * (include/linux/swap.h), at least 24 on common configs; markers use
- * the last type (31 on the 6.18 kernel, kernel-abi.md 1.5).
+ * (include/linux/swap.h): 23 on 5.14-6.14 kernels with DEVICE_PRIVATE and
+ * MEMORY_FAILURE, up to 25 on others.  Markers use the last type (31 on
+ * the 6.18 kernel, kernel-abi.md 1.5).  Taking 23 misreads only the 24th
+ * and 25th swap area of a machine that has that many.
  */
-#define PA_FIRST_SPECIAL_SWAP_TYPE 24
+#define PA_FIRST_SPECIAL_SWAP_TYPE 23
 
 static enum pa_state classify_nonpresent(uint64_t pme)
 {

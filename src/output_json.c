@@ -97,7 +97,33 @@ static cJSON *header(const struct pa_report *r, const char *type)
 	return root;
 }
 
+/* --watch: signed differences of the counts since the previous sample. */
+static cJSON *changes_json(const struct pa_counts *now, const struct pa_counts *was)
+{
+	cJSON *o = cJSON_CreateObject();
+
+#define DELTA(key, field) cJSON_AddNumberToObject(o, key, (double)(int64_t)(now->field - was->field))
+	DELTA("present", present);
+	DELTA("anon", anon);
+	for (int i = 0; i < PA_ST__N; i++)
+		cJSON_AddNumberToObject(o, pa_state_name((enum pa_state)i),
+					(double)(int64_t)(now->state[i] - was->state[i]));
+	DELTA("thp", thp);
+	DELTA("hugetlb", hugetlb);
+	DELTA("mmap_exclusive", mmap_exclusive);
+	DELTA("uffd_wp", uffd_wp);
+	DELTA("guard", guard);
+#undef DELTA
+	return o;
+}
+
 int pa_json_report(FILE *out, const struct pa_report *r, const struct pa_options *o)
+{
+	return pa_json_report_watch(out, r, o, NULL);
+}
+
+int pa_json_report_watch(FILE *out, const struct pa_report *r, const struct pa_options *o,
+			 const struct pa_report *prev)
 {
 	cJSON *root = header(r, "report"), *procs;
 
@@ -120,6 +146,12 @@ int pa_json_report(FILE *out, const struct pa_report *r, const struct pa_options
 		if (p->errmsg[0])
 			cJSON_AddStringToObject(po, "error", p->errmsg);
 		cJSON_AddItemToObject(po, "totals", counts_json(&p->totals));
+		for (size_t k = 0; prev && k < prev->nprocs; k++)
+			if (prev->procs[k].pid == p->pid) {
+				cJSON_AddItemToObject(po, "changes",
+						      changes_json(&p->totals, &prev->procs[k].totals));
+				break;
+			}
 		add_u64(po, "vmas_total", p->nvmas_total);
 		vmas = cJSON_AddArrayToObject(po, "vmas");
 		for (size_t j = 0; j < p->nvmas; j++) {
