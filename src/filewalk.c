@@ -157,6 +157,7 @@ static int walk_file(struct fw *w, const char *name, const struct stat *st)
 		fd = open(name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0) {
 		pa_error("%s: %s", name, strerror(errno));
+		w->st->partial = true;
 		return 0;	/* keep walking a tree */
 	}
 	for (size_t i = 0; i < nranges && !r; i++) {
