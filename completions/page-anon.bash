@@ -67,7 +67,7 @@ _page_anon()
 		_page_anon_flags "$cur"
 		return
 		;;
-	-F | --kpageflags | -f | --file)
+	-F | --kpageflags | -f | --file | --output-file | --command-log)
 		_filedir
 		return
 		;;
@@ -123,7 +123,8 @@ _page_anon()
 			-N --no-summary -i --mark-idle --flags --extended --report
 			--children --bytes --all-vmas --sort -o --output -w --watch
 			--freeze --json --json= --color --color= -v --verbose
-			-t --tui --interval --sysroot --kernel --threads --scan
+			--output-file -t --tui --interval --command-log
+			--sysroot --kernel --threads --scan
 			-h -? --help --usage -V --version --'
 		COMPREPLY=($(compgen -W "$opts" -- "$cur"))
 		[[ ${COMPREPLY-} == *= ]] && compopt -o nospace

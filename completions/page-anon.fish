@@ -74,6 +74,8 @@ $c -s v -l verbose -d 'Report self-tests and walk statistics'
 # Live view
 $c -s t -l tui -d 'Interactive view'
 $c -l interval -x -d 'Refresh interval of the live view (seconds)'
+$c -l command-log -r -F -d 'Append the output of the --tui command to FILE'
+$c -l output-file -r -F -d 'Write the output to FILE when complete'
 # Data source
 $c -l sysroot -x -a '(__fish_complete_directories)' -d 'Read /proc files below DIR'
 $c -l kernel -x -d 'Decode flags as kernel VERSION'

@@ -2,8 +2,27 @@
 /*
  * Privileges.  The kernel checks CAP_SYS_ADMIN (in the initial user
  * namespace) against whoever opened /proc/PID/pagemap, at open time,
- * since 4.2; /proc/kpage* are root-only 0400 files.  So page-anon opens
- * everything privileged first and can then drop every capability.
+ * since 4.2 (fs/proc/task_mmu.c pagemap_open()/pagemap_read()); the
+ * PTRACE_MODE_READ check for another user's process is also done at open
+ * (mm_access()); /proc/kpage* are root-only 0400 files.  So an fd opened
+ * with privileges keeps working after they are gone.
+ *
+ * Privilege model when installed with file capabilities
+ * (setcap cap_sys_admin,cap_dac_read_search,cap_sys_ptrace+ep) and run by
+ * an ordinary user:
+ *   1. pa_privs_init(), the first thing main() does, records what the
+ *      process was given and clears the effective set at once; the
+ *      capabilities stay only in the permitted set.  Nothing (argument
+ *      parsing, the environment, user-supplied paths: -F, -f, -c,
+ *      --sysroot, --output-file) ever runs with an effective capability.
+ *   2. source.c raises them (pa_privs_raise()) only around the open() of
+ *      live /proc files (pagemap, maps, kpage*), and lowers them again.
+ *   3. Once no new /proc file will be opened (single report, flags table
+ *      without -p, -f), pa_privs_drop() clears the permitted set too and
+ *      sets no_new_privs, before the output is formatted.  --watch,
+ *      --tui and -p with the flags table open pagemap files later, so
+ *      they keep the permitted set (effective still empty) until exit.
+ * Running as root is not changed: root can read anything anyway.
  */
 #include "config.h"
 
@@ -18,51 +37,144 @@
 
 #include "page-anon.h"
 
-void pa_privs_get(struct pa_privs *p)
+static struct pa_privs start_privs;
+static bool privs_known;
+static bool lowered;		/* file caps: effective cleared, permitted kept */
+static bool dropped;		/* permitted cleared too */
+
+#ifdef HAVE_LIBCAP
+/* The capabilities page-anon can use (kernel-abi.md 1.3, 1.4). */
+static const cap_value_t useful_caps[] = {
+	CAP_SYS_ADMIN, CAP_SYS_PTRACE, CAP_DAC_READ_SEARCH, CAP_DAC_OVERRIDE,
+};
+
+static bool cap_has(cap_t caps, cap_value_t c, cap_flag_t set)
 {
+	cap_flag_value_t v;
+
+	return cap_get_flag(caps, c, set, &v) == 0 && v == CAP_SET;
+}
+
+static bool any_cap(cap_t caps, cap_flag_t set)
+{
+	for (cap_value_t c = 0; c <= CAP_LAST_CAP; c++)
+		if (cap_has(caps, c, set))
+			return true;
+	return false;
+}
+#endif
+
+void pa_privs_init(void)
+{
+	struct pa_privs *p = &start_privs;
+
+	if (privs_known)
+		return;
+	privs_known = true;
 	memset(p, 0, sizeof(*p));
 	p->is_root = geteuid() == 0;
 #ifdef HAVE_LIBCAP
 	cap_t caps = cap_get_proc();
 
-	if (caps) {
-		cap_flag_value_t v;
-
-		if (cap_get_flag(caps, CAP_SYS_ADMIN, CAP_EFFECTIVE, &v) == 0)
-			p->have_sys_admin = v == CAP_SET;
-		if (cap_get_flag(caps, CAP_SYS_PTRACE, CAP_EFFECTIVE, &v) == 0)
-			p->have_ptrace = v == CAP_SET;
-		if (cap_get_flag(caps, CAP_DAC_READ_SEARCH, CAP_EFFECTIVE, &v) == 0 && v == CAP_SET)
-			p->have_dac_read = true;
-		if (cap_get_flag(caps, CAP_DAC_OVERRIDE, CAP_EFFECTIVE, &v) == 0 && v == CAP_SET)
-			p->have_dac_read = true;
-		cap_free(caps);
+	if (!caps)
+		return;
+	/* What we may use: the permitted set (the effective set of a file-
+	 * capable binary equals it at exec, but is cleared below). */
+	p->have_sys_admin = cap_has(caps, CAP_SYS_ADMIN, CAP_PERMITTED);
+	p->have_ptrace = cap_has(caps, CAP_SYS_PTRACE, CAP_PERMITTED);
+	p->have_dac_read = cap_has(caps, CAP_DAC_READ_SEARCH, CAP_PERMITTED) ||
+			   cap_has(caps, CAP_DAC_OVERRIDE, CAP_PERMITTED);
+	p->file_caps = !p->is_root && getuid() != 0 && any_cap(caps, CAP_PERMITTED);
+	if (p->file_caps && any_cap(caps, CAP_EFFECTIVE)) {
+		cap_clear_flag(caps, CAP_EFFECTIVE);
+		cap_clear_flag(caps, CAP_INHERITABLE);
+		if (cap_set_proc(caps) == 0)
+			lowered = true;
+	} else if (p->file_caps) {
+		lowered = true;
 	}
-	p->file_caps = !p->is_root && (p->have_sys_admin || p->have_dac_read || p->have_ptrace);
+	cap_free(caps);
 #else
 	/* Without libcap all that can be told is whether we are root. */
 	p->have_sys_admin = p->have_ptrace = p->have_dac_read = p->is_root;
 #endif
 }
 
-int pa_privs_drop(void)
+void pa_privs_get(struct pa_privs *p)
+{
+	pa_privs_init();
+	*p = start_privs;
+}
+
+int pa_privs_raise(void)
 {
 #ifdef HAVE_LIBCAP
-	cap_t none = cap_init();
+	cap_t caps;
 	int r = 0;
 
-	if (!none)
+	if (!lowered || dropped)
+		return 0;
+	caps = cap_get_proc();
+	if (!caps)
 		return -errno;
-	if (cap_set_proc(none) < 0 && errno != EPERM)
+	for (size_t i = 0; i < PA_ARRAY_SIZE(useful_caps); i++)
+		if (cap_has(caps, useful_caps[i], CAP_PERMITTED))
+			cap_set_flag(caps, CAP_EFFECTIVE, 1, &useful_caps[i], CAP_SET);
+	if (cap_set_proc(caps) < 0)
 		r = -errno;
-	cap_free(none);
-	if (r)
-		return r;
+	cap_free(caps);
+	return r;
+#else
+	return 0;
 #endif
-	/* Also keeps a setuid-less but file-capable binary from regaining
-	 * privileges through anything it might execute (--tui -- COMMAND
-	 * starts the command before this point). */
+}
+
+void pa_privs_lower(void)
+{
+#ifdef HAVE_LIBCAP
+	cap_t caps;
+
+	if (!lowered || dropped)
+		return;
+	caps = cap_get_proc();
+	if (!caps)
+		return;
+	cap_clear_flag(caps, CAP_EFFECTIVE);
+	cap_set_proc(caps);
+	cap_free(caps);
+#endif
+}
+
+int pa_privs_drop(void)
+{
+	int saved = errno;
+
+	pa_privs_init();
+#ifdef HAVE_LIBCAP
+	if (start_privs.file_caps && !dropped) {
+		cap_t none = cap_init();
+		int r = 0;
+
+		if (!none)
+			return -errno;
+		if (cap_set_proc(none) < 0)
+			r = -errno;
+		cap_free(none);
+		if (r)
+			return r;
+		dropped = true;
+	}
+#endif
+	/* Also keeps a file-capable binary from regaining privileges through
+	 * anything it might execute (--tui -- COMMAND starts the command
+	 * before this point). */
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return -errno;
+	errno = saved;
 	return 0;
+}
+
+bool pa_privs_dropped(void)
+{
+	return dropped;
 }

@@ -18,7 +18,7 @@ const char *argp_program_bug_address = PACKAGE_BUGREPORT;
 enum {
 	OPT_FLAGS = 0x100, OPT_JSON, OPT_BYTES, OPT_ALL_VMAS, OPT_SORT, OPT_CHILDREN,
 	OPT_TUI, OPT_INTERVAL, OPT_COLOR, OPT_FREEZE, OPT_SYSROOT, OPT_KERNEL,
-	OPT_EXTENDED, OPT_THREADS, OPT_SCAN, OPT_REPORT,
+	OPT_EXTENDED, OPT_THREADS, OPT_SCAN, OPT_REPORT, OPT_OUTPUT_FILE, OPT_COMMAND_LOG,
 };
 
 static const char doc[] =
@@ -44,12 +44,24 @@ static const char doc[] =
 	"The hwpoison options of page-types (-X, -x) are left out on purpose: "
 	"page-anon never changes page state.\n"
 	"\n"
+	"Without --freeze the target keeps running: each page is read "
+	"consistently, but different pages (and VMAs) are read at different "
+	"moments; pages mapped or unmapped meanwhile may be missed or counted "
+	"in their old state.\n"
+	"\n"
 	"Exit status: 0 success; 1 runtime error; 2 usage error; 3 partial result "
-	"(a process exited during the scan, PFNs were hidden, or a process could "
-	"not be read).\n"
+	"(a process exited during the scan, PFNs were hidden, a process could "
+	"not be read, or the scan was interrupted).  With --watch: 3 if any "
+	"sample was partial or a watched process exited, else 0; --watch ends "
+	"when every watched process has exited.  A closed output pipe ends "
+	"page-anon quietly by SIGPIPE (status 141 in the shell).\n"
 	"\n"
 	"PFNs in /proc/PID/pagemap and the /proc/kpage* files need CAP_SYS_ADMIN "
-	"and read access to root-only files: run as root.";
+	"and CAP_DAC_READ_SEARCH (another user's process: CAP_SYS_PTRACE): run as "
+	"root, or install with 'setcap cap_sys_admin,cap_dac_read_search,"
+	"cap_sys_ptrace+ep'.  With file capabilities page-anon raises them only "
+	"to open /proc files and never opens -F, -f, -c, --sysroot or "
+	"--output-file paths with them.";
 
 static const char args_doc[] = "[-- COMMAND [ARG...]]";
 
@@ -80,18 +92,23 @@ static struct argp_option options[] = {
 	{ "bytes", OPT_BYTES, NULL, 0, "Print sizes in bytes instead of human-readable units", 3 },
 	{ "all-vmas", OPT_ALL_VMAS, NULL, 0, "Also list VMAs without anonymous pages", 3 },
 	{ "sort", OPT_SORT, "COLUMN", 0, "Sort VMAs by COLUMN (prefix '-' for descending)", 3 },
-	{ "output", 'o', "LIST", 0, "Columns to show (comma list; --help-columns via 'help')", 3 },
+	{ "output", 'o', "LIST", 0, "Report columns: a comma list, +LIST to add to the defaults, 'help' to list them", 3 },
 	{ "watch", 'w', "SECONDS", 0, "Repeat the report every SECONDS until interrupted", 3 },
-	{ "freeze", OPT_FREEZE, NULL, 0, "Stop the processes (SIGSTOP) while scanning, for an exact snapshot", 3 },
+	{ "freeze", OPT_FREEZE, NULL, 0, "Stop the processes while scanning (cgroup freezer when alone in "
+	  "their cgroup, else SIGSTOP), for an exact snapshot; always resumed; already stopped processes, "
+	  "PID 1 and page-anon itself are left alone", 3 },
 
 	{ NULL, 0, NULL, 0, "Output:", 4 },
 	{ "json", OPT_JSON, "pretty", OPTION_ARG_OPTIONAL, "JSON output (compact; --json=pretty to indent)", 4 },
 	{ "color", OPT_COLOR, "WHEN", OPTION_ARG_OPTIONAL, "Colour: auto, always or never (NO_COLOR is honoured)", 4 },
 	{ "verbose", 'v', NULL, 0, "Report kernel self-test results and walk statistics", 4 },
+	{ "output-file", OPT_OUTPUT_FILE, "FILE", 0, "Write the output to FILE: a temporary file in the same "
+	  "directory, renamed to FILE only when complete (exit status 0 or 3); never a truncated FILE", 4 },
 
 	{ NULL, 0, NULL, 0, "Live view:", 5 },
 	{ "tui", 't', NULL, 0, "Interactive view (with -p, or -- COMMAND to start one)", 5 },
 	{ "interval", OPT_INTERVAL, "SECONDS", 0, "Refresh interval of the live view (default 1)", 5 },
+	{ "command-log", OPT_COMMAND_LOG, "FILE", 0, "Append the output of the --tui command to FILE (default: /dev/null)", 5 },
 
 	{ NULL, 0, NULL, 0, "Data source:", 6 },
 	{ "sysroot", OPT_SYSROOT, "DIR", 0, "Read /proc files below DIR (captured trees, tests)", 6 },
@@ -130,14 +147,18 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 
 	switch (key) {
 	case 'p': {
-		char *copy = pa_xstrdup(arg), *save = NULL, *tok;
+		char *copy = pa_xstrdup(arg), *rest = copy, *tok;
 
-		for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		/* strsep, not strtok: "1,,2" and "1," are errors, not "1,2" */
+		while ((tok = strsep(&rest, ","))) {
 			pid_t pid;
 
 			if (pa_parse_pid(tok, &pid) < 0) {
+				char bad[32];
+
+				snprintf(bad, sizeof(bad), "%s", tok);
 				free(copy);
-				argp_error(state, "invalid PID '%s': expected a positive number", tok);
+				argp_error(state, "invalid PID '%s': expected a positive number", bad);
 			}
 			GROW(o->pids, o->npids, o->pids_cap);
 			o->pids[o->npids++] = pid;
@@ -150,7 +171,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case 'a':
 		GROW(o->ranges, o->nranges, o->ranges_cap);
 		if (pa_parse_addr_spec(arg, &o->ranges[o->nranges], err, sizeof(err)) < 0)
-			argp_error(state, "invalid address range '%s': %s", arg, err);
+			argp_error(state, "invalid -a/--addr: %s", err);
 		o->nranges++;
 		break;
 	case 'b':
@@ -223,6 +244,11 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_FREEZE:
 		o->freeze = true;
 		break;
+	case OPT_OUTPUT_FILE:
+		if (!*arg)
+			argp_error(state, "empty --output-file name");
+		o->output_file = arg;
+		break;
 	case OPT_JSON:
 		if (!arg || !strcmp(arg, "compact") || !strcmp(arg, "short"))
 			o->json = PA_JSON_COMPACT;
@@ -287,7 +313,16 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		o->command = state->argv + state->next;
 		break;
 	case ARGP_KEY_ARG:
+		/* After "--" (state->quoted is the argv index that follows
+		 * it) the rest is the command: ARGP_KEY_ARGS takes it. */
+		if (state->quoted && state->next - 1 >= state->quoted)
+			return ARGP_ERR_UNKNOWN;
 		argp_error(state, "unexpected argument '%s' (a command to start goes after '--')", arg);
+		break;
+	case OPT_COMMAND_LOG:
+		if (!*arg)
+			argp_error(state, "empty --command-log name");
+		o->command_log = arg;
 		break;
 	case ARGP_KEY_END:
 		if (o->command && !o->tui)
@@ -300,6 +335,10 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 			argp_error(state, "-f and -p cannot be combined");
 		if (o->watch > 0 && (o->list || o->file || o->tui))
 			argp_error(state, "--watch works with the report and flags table, not with -l/-L, -f or --tui");
+		if (o->output_file && o->tui)
+			argp_error(state, "--output-file cannot be used with --tui");
+		if (o->freeze && !o->npids && !o->tui)
+			argp_error(state, "--freeze needs -p PID (or --tui)");
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -314,8 +353,15 @@ int main(int argc, char **argv)
 	struct pa_options o = { .interval = 1.0 };
 	int rc;
 
+	/* Before anything else (argp reads the environment): with file
+	 * capabilities, keep them in the permitted set only (caps.c). */
+	pa_privs_init();
 	pa_close_stdout_atexit();
 	argp_err_exit_status = PA_EXIT_USAGE;
+	/* getopt names the program by argv[0] in its messages: say
+	 * "page-anon", as every other message does. */
+	if (argc > 0)
+		argv[0] = (char *)pa_progname;
 	if (argp_parse(&argp, argc, argv, 0, NULL, &o))
 		return PA_EXIT_USAGE;
 	rc = pa_run(&o);

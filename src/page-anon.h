@@ -342,7 +342,10 @@ struct pa_page_batch {
 typedef int (*pa_batch_fn)(void *ctx, const struct pa_page_batch *b);
 
 struct pa_walk_opts {
-	bool need_count;	/* read kpagecount */
+	bool need_count;	/* read kpagecount: for the pages whose state
+				 * depends on it (anonymous, not
+				 * PG_anon_exclusive), 0 for the others ... */
+	bool count_all;		/* ... or for every page (listings) */
 	bool need_cgroup;	/* read kpagecgroup */
 	bool need_kflags;	/* read kpageflags (false: pagemap only) */
 	int threads;		/* 0: automatic */
@@ -519,6 +522,9 @@ void pa_print_report(FILE *out, const struct pa_report *r, const struct pa_optio
 		     const struct pa_report *prev);
 void pa_print_describe(FILE *out, const struct pa_flagtab *t, uint64_t flags);
 int pa_json_report(FILE *out, const struct pa_report *r, const struct pa_options *o);
+/* --watch: also "changes" of each process's totals since prev (or NULL). */
+int pa_json_report_watch(FILE *out, const struct pa_report *r, const struct pa_options *o,
+			 const struct pa_report *prev);
 int pa_json_flag_table(FILE *out, const struct pa_report *r, const struct pa_options *o);
 int pa_json_describe(FILE *out, const struct pa_flagtab *t, uint64_t flags,
 		     const struct pa_options *o);
@@ -563,7 +569,7 @@ bool pa_privs_dropped(void);
 extern const char *pa_progname;
 void pa_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void pa_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* Print "page-anon: msg" and "Try 'page-anon --help'..." and return
+/* Print "page-anon: msg" and "Try `page-anon --help'..." and return
  * PA_EXIT_USAGE. */
 int pa_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void *pa_xrealloc(void *p, size_t n, size_t size);	/* aborts on OOM */
@@ -576,6 +582,14 @@ void pa_close_stdout_atexit(void);
  * Collection (run.c): one session per invocation; each sample fills a
  * struct pa_report.  The TUI and --watch call pa_collect repeatedly.
  */
+/* A process identified by the first sample: its pidfd tells later
+ * samples whether the PID still names the same process (run.c). */
+struct pa_pin {
+	pid_t pid;
+	int pidfd;		/* -1: pidfd_open not available */
+	bool gone;		/* exited (the PID may have been reused) */
+};
+
 struct pa_session {
 	struct pa_options *opt;		/* borrowed */
 	struct pa_source *src;		/* owned */
@@ -586,6 +600,8 @@ struct pa_session {
 	bool cgroup_filter;
 	uint64_t cgroup;
 	struct pa_privs privs;
+	struct pa_pin *pins;		/* owned */
+	size_t npins, pins_cap;
 };
 int pa_session_open(struct pa_session *s, struct pa_options *o);
 /* Open kpage* files (mask of 1 << enum pa_kfile); prints what to do on

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -48,6 +49,75 @@ int pa_source_path(const struct pa_source *s, char *buf, size_t len, const char 
 	if (m < 0 || (size_t)m >= len - (size_t)n)
 		return -ENAMETOOLONG;
 	return 0;
+}
+
+/*
+ * Open a file of the live /proc with the capabilities of a file-capable
+ * binary raised for just this call (caps.c); any other path (a --sysroot
+ * tree, -F) is opened with the user's own rights and must be a regular
+ * file or a character device: O_NONBLOCK keeps a FIFO from blocking the
+ * open, and the type check from blocking the reads.  Returns an fd or
+ * -errno (EISDIR for a directory, EINVAL for a FIFO, socket or block
+ * device).
+ */
+static int open_data_file(const char *path, bool live)
+{
+	struct stat st;
+	int fd, err;
+
+	if (live) {
+		pa_privs_raise();
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		err = errno;
+		pa_privs_lower();
+		return fd < 0 ? -err : fd;
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0) {
+		err = errno;
+		close(fd);
+		return -err;
+	}
+	if (!S_ISREG(st.st_mode) && !S_ISCHR(st.st_mode)) {
+		close(fd);
+		return S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
+	}
+	if (fcntl(fd, F_SETFL, 0) < 0) {
+		err = errno;
+		close(fd);
+		return -err;
+	}
+	return fd;
+}
+
+int pa_pidfd_open(pid_t pid)
+{
+#ifdef SYS_pidfd_open
+	int fd = (int)syscall(SYS_pidfd_open, pid, 0);
+
+	if (fd >= 0)
+		fcntl(fd, F_SETFD, FD_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+#else
+	(void)pid;
+	return -ENOSYS;
+#endif
+}
+
+int pa_pidfd_alive(int pidfd)
+{
+#ifdef SYS_pidfd_send_signal
+	/* Signal 0 only checks: ESRCH once the process has exited (a zombie
+	 * still counts as alive; its pagemap open fails with ESRCH). */
+	if (syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0) < 0)
+		return errno == ESRCH ? 0 : -errno;
+	return 1;
+#else
+	(void)pidfd;
+	return -ENOSYS;
+#endif
 }
 
 /* pread that retries short reads and EINTR; returns bytes or -errno. */
@@ -109,29 +179,27 @@ static int procfs_open_target(struct pa_source *s, pid_t pid, struct pa_target *
 	/* A pidfd taken before opening pagemap pins the identity of the
 	 * process: if it is reaped and the PID reused between here and the
 	 * open below, pidfd_send_signal(0) fails and we notice. */
-#ifdef SYS_pidfd_open
-	if (!*s->root)
-		t->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-#endif
+	if (!*s->root) {
+		t->pidfd = pa_pidfd_open(pid);
+		if (t->pidfd < 0)
+			t->pidfd = -1;
+	}
 	/* PTRACE_MODE_READ and the CAP_SYS_ADMIN check for PFNs are done at
 	 * open time against the opener's credentials (since 4.2). */
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = open_data_file(path, !*s->root);
 	if (fd < 0) {
-		err = -errno;
+		err = fd;
 		if (t->pidfd >= 0)
 			close(t->pidfd);
 		free(t);
 		return err;
 	}
-#ifdef SYS_pidfd_send_signal
-	if (t->pidfd >= 0 && syscall(SYS_pidfd_send_signal, t->pidfd, 0, NULL, 0) < 0 &&
-	    errno == ESRCH) {
+	if (t->pidfd >= 0 && pa_pidfd_alive(t->pidfd) == 0) {
 		close(fd);
 		close(t->pidfd);
 		free(t);
 		return -ESRCH;
 	}
-#endif
 	t->pagemap_fd = fd;
 	snprintf(path, sizeof(path), "proc/%d/comm", (int)pid);
 	if (pa_source_read_text(s, path, t->comm, sizeof(t->comm)) < 0)
@@ -155,13 +223,19 @@ static int procfs_read_maps(struct pa_target *t, struct pa_maps *m)
 	char path[4096];
 	size_t bad = 0;
 	FILE *f;
-	int r;
+	int r, fd;
 
 	if (pa_source_path(t->src, path, sizeof(path), "proc/%d/maps", (int)t->pid) < 0)
 		return -ENAMETOOLONG;
-	f = fopen(path, "re");
-	if (!f)
-		return -errno;
+	fd = open_data_file(path, !*t->src->root);
+	if (fd < 0)
+		return fd;
+	f = fdopen(fd, "r");
+	if (!f) {
+		r = -errno;
+		close(fd);
+		return r;
+	}
 	r = pa_maps_parse(f, m, &bad);
 	fclose(f);
 	if (r < 0) {
@@ -239,9 +313,12 @@ int pa_source_read_text(const struct pa_source *s, const char *rel, char *buf, s
 
 	if (pa_source_path(s, path, sizeof(path), "%s", rel) < 0)
 		return -ENAMETOOLONG;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (*s->root)
+		fd = open_data_file(path, false);
+	else if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		fd = -errno;
 	if (fd < 0)
-		return -errno;
+		return fd;
 	n = read(fd, buf, len - 1);
 	close(fd);
 	if (n < 0)
@@ -281,8 +358,21 @@ struct pa_source *pa_source_procfs(const char *root, const char *kpageflags)
 	if (*s->root) {
 		char ps[32];
 
-		if (pa_source_read_text(s, "page_size", ps, sizeof(ps)) > 0)
-			s->page_size = atol(ps);
+		/* A captured tree may come from a machine with another base
+		 * page size: 4 KiB to 256 KiB, a power of two (every Linux
+		 * architecture's PAGE_SIZE is). */
+		if (pa_source_read_text(s, "page_size", ps, sizeof(ps)) > 0) {
+			uint64_t v;
+
+			if (pa_parse_u64(ps, &v) < 0 || v < 4096 || v > 262144 || (v & (v - 1))) {
+				pa_error("%s/page_size: invalid page size '%s' (a power of two "
+					 "from 4096 to 262144)", s->root, ps);
+				pa_source_free(s);
+				errno = EINVAL;
+				return NULL;
+			}
+			s->page_size = (long)v;
+		}
 	}
 	return s;
 }
@@ -293,18 +383,23 @@ int pa_source_open_kfiles(struct pa_source *s, unsigned mask)
 
 	for (int i = 0; i < PA_KFILE__N; i++) {
 		char path[4096];
+		bool live = !*s->root;
 
 		if (!(mask & (1u << i)) || s->fd[i] >= 0)
 			continue;
-		if (i == PA_KPAGEFLAGS && s->kpageflags_path)
+		if (i == PA_KPAGEFLAGS && s->kpageflags_path) {
+			/* -F names a user file: never opened with privileges */
 			snprintf(path, sizeof(path), "%s", s->kpageflags_path);
-		else if (pa_source_path(s, path, sizeof(path), "%s", kfile_name[i]) < 0)
+			live = false;
+		} else if (pa_source_path(s, path, sizeof(path), "%s", kfile_name[i]) < 0) {
 			return -ENAMETOOLONG;
-		s->fd[i] = open(path, O_RDONLY | O_CLOEXEC);
+		}
+		s->fd[i] = open_data_file(path, live);
 		if (s->fd[i] < 0) {
-			s->kfile_errno[i] = errno;
+			s->kfile_errno[i] = -s->fd[i];
 			if (!first)
-				first = -errno;
+				first = s->fd[i];
+			s->fd[i] = -1;
 		}
 	}
 	return first;

@@ -49,7 +49,9 @@ int pa_usage_error(const char *fmt, ...)
 	va_start(ap, fmt);
 	vmsg("", fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "Try '%s --help' for more information.\n", pa_progname);
+	/* the same words as argp's own usage errors */
+	fprintf(stderr, "Try `%s --help' or `%s --usage' for more information.\n", pa_progname,
+		pa_progname);
 	return PA_EXIT_USAGE;
 }
 

@@ -27,9 +27,11 @@ tui_wait "child $child appears, both rows 64M shared" "$_tui_awk_mib"'
 
 touch "$tmp/f/write"
 tui_wait_file "child wrote its memory" "$tmp/f/written"
-tui_wait "child 64M exclusive, parent 64M sole, nothing shared" "$_tui_awk_mib"'
-	$1 == '"$parent"' && mib($8) >= 60 && mib($6) < 1 { p = 1 }
-	$1 == '"$child"' && mib($4) >= 60 && mib($6) < 1 && $9 ~ /^xxxxxxxxxx/ && $9 !~ /s/ { c = 1 }
+# "shared" falls from 64M to what the runtime itself shares (a few MiB
+# under AddressSanitizer, whose shadow memory is shared after fork)
+tui_wait "child 64M exclusive, parent 64M sole, the 64M no longer shared" "$_tui_awk_mib"'
+	$1 == '"$parent"' && mib($8) >= 60 && mib($6) < 8 { p = 1 }
+	$1 == '"$child"' && mib($4) >= 60 && mib($6) < 8 && $9 ~ /^xxxxxxxxxx/ { c = 1 }
 	END { exit !(p && c) }'
 
 # Page map of the child's 64 MiB VMA: rows are sorted by PID, VMAs by

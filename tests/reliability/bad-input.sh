@@ -1,0 +1,60 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Bad command-line values exit 2 with a message and print nothing on
+# stdout; bad -F files exit 1 naming the file, without hanging (FIFO) or
+# reading more than asked (a 1 TiB sparse file with -a).
+. "$(dirname "$0")/../setup.sh"
+[ -x "$PAGE_ANON" ] || skip "page-anon not built ($PAGE_ANON)"
+
+expect_status()	# STATUS ARGS...
+{
+	_want=$1
+	shift
+	st=0
+	timeout 60 "$PAGE_ANON" "$@" >"$tmp/out" 2>"$tmp/err" || st=$?
+	[ "$st" = "$_want" ] || { cat "$tmp/err" >&2; fail "page-anon $*: exit status $st, expected $_want"; }
+	[ -s "$tmp/err" ] || fail "page-anon $*: no message"
+	[ ! -s "$tmp/out" ] || fail "page-anon $*: output on stdout"
+	! grep -q '[^[:print:][:space:]]' "$tmp/err" || fail "page-anon $*: garbage in the message"
+}
+
+# usage errors (2)
+for args in "-p 0" "-p -1" "-p abc" "-p 1x" "-p ," "-p 99999999999" "-p 1,,2" \
+	"-a zz" "-a 5,3" "-a 0x1ffffffffffffffff" "-a 1+0x10000000000000000" "-a ''" \
+	"-b nosuchflag" "-b ''" "-b anon,~" \
+	"-c @abc" "-c @" "-c /nonexistent-cgroup" "-c /etc/passwd" \
+	"-d nosuchflag" "-d 0x1ffffffffffffffff" "-d ''" \
+	"-w 0" "-w -1" "-w abc" "-w 1e9" "--threads 0" "--threads 65" "--scan sometimes" \
+	"--json=yaml" "--color=rainbow" "--kernel 6" "--kernel abc" "--interval 0.001" \
+	"--sort nosuchcolumn -p 1" "-o nosuchcolumn -p 1" "--nosuchoption" "extra-arg" \
+	"--output-file=" "--freeze" "-f /tmp -p 1"; do
+	eval "expect_status 2 $args"
+done
+
+# -F files that cannot be kpageflags (1), named in the message
+: >"$tmp/empty"
+printf 'abc' >"$tmp/odd"
+mkfifo "$tmp/fifo"
+for f in "$tmp/empty" "$tmp/odd" "$tmp" "$tmp/fifo" "$tmp/missing"; do
+	expect_status 1 -F "$f"
+	grep -q "$f" "$tmp/err" || fail "-F $f: the message does not name the file"
+done
+
+# a 1 TiB sparse file: -a reads only the asked range (fast), and the
+# result counts exactly those pages
+truncate -s 1T "$tmp/huge" 2>/dev/null || skip "cannot create a sparse file"
+st=0
+timeout 60 "$PAGE_ANON" -F "$tmp/huge" -a 0x1000000000+16 --json >"$tmp/out" 2>"$tmp/err" || st=$?
+expect "-F 1TiB -a: status" "$st" 0
+if command -v "$JQ" >/dev/null 2>&1; then
+	expect "-F 1TiB -a: pages" "$("$JQ" '.total_pages // ([.flags[].pages] | add)' "$tmp/out")" 16
+fi
+# past the end of the file: nothing, not an error
+st=0
+timeout 60 "$PAGE_ANON" -F "$tmp/huge" -a 0x4000000000+16 >/dev/null 2>"$tmp/err" || st=$?
+expect "-F 1TiB -a past the end: status" "$st" 0
+# without -a the walk covers the file; SIGINT ends it with a partial table
+timeout --preserve-status -s INT 2 "$PAGE_ANON" -F "$tmp/huge" >"$tmp/out" 2>"$tmp/err" && st=0 || st=$?
+expect "-F 1TiB interrupted: status" "$st" 3
+[ -s "$tmp/out" ] || fail "-F 1TiB interrupted: no partial table"
+exit 0
