@@ -24,6 +24,10 @@ struct flags_ctx {
 	bool have_cur;
 	/* run of equal flags, flushed into the table */
 	uint64_t run_flags, run_pages;
+	/* page counts by (kpageflags, pagemap bits), see count_batch() */
+	struct {
+		uint64_t kf, pm, pages;
+	} cache[256];
 	/* -i */
 	int idle_fd;
 	uint64_t idle_word, idle_bits;
@@ -78,13 +82,90 @@ static void mark_idle(struct flags_ctx *c, uint64_t pfn)
 	c->idle_bits |= 1ULL << (pfn % 64);
 }
 
+/* pagemap bits that pa_flags_expand() copies into the flags word */
+#define EXPAND_PME_BITS (PM_SOFT_DIRTY | PM_FILE | PM_SWAP | PM_MMAP_EXCLUSIVE | \
+			 PM_UFFD_WP | PM_GUARD_REGION)
+
+/* Add the cached counts to the table, expanding each key once. */
+static void flush_cache(struct flags_ctx *c)
+{
+	const struct pa_flagtab *ftab = &c->s->ftab;
+	uint64_t seen = 0;
+
+	for (size_t h = 0; h < PA_ARRAY_SIZE(c->cache); h++) {
+		uint64_t flags;
+
+		if (!c->cache[h].pages)
+			continue;
+		flags = c->s->opt->raw ? pa_flags_expand(ftab, c->cache[h].kf, c->cache[h].pm) :
+					 pa_flags_well_known(c->cache[h].kf);
+		pa_report_add_flags(c->r, flags, c->cache[h].pages);
+		seen |= flags;
+		c->cache[h].pages = 0;
+	}
+	c->r->unknown_bits |= pa_flags_unknown(ftab, seen);
+}
+
+/*
+ * The per-page consumer must cost a few ns per page at most, or it shows
+ * next to the kernel's ~80 ns (walk.c).  For the flags table alone (no
+ * -b, -c, -i, -l/-L) the per-page work is one hash probe.  The background
+ * DAMON monitor keeps the referenced, active and idle bits of neighbouring
+ * pages different, so runs of equal flags are short (the run and binary
+ * search path cost ~6% of a 4 GiB walk on one thread); instead pages are
+ * counted by their raw (kpageflags, pagemap bits) key in a small
+ * open-addressing table and each distinct key is expanded once per batch.
+ */
+static int count_batch(struct flags_ctx *c, const struct pa_page_batch *b)
+{
+	const size_t mask = PA_ARRAY_SIZE(c->cache) - 1;
+	const uint64_t pmask = c->s->opt->raw ? EXPAND_PME_BITS : 0;
+	size_t used = 0;
+
+	for (size_t i = 0; i < b->n; i++) {
+		uint64_t pme = b->pme[i], kf = b->kflags[i], pm = pme & pmask;
+		size_t h;
+
+		if (c->pid_walk && !b->pfn[i]) {
+			if (!(pme & PM_SWAP))
+				continue;	/* present, PFN hidden */
+			kf = 0;		/* swapped: no kpageflags */
+		}
+		h = (size_t)(((kf ^ (pm >> 40)) * 0x9e3779b97f4a7c15ULL) >> 56) & mask;
+		while (c->cache[h].pages && (c->cache[h].kf != kf || c->cache[h].pm != pm))
+			h = (h + 1) & mask;
+		if (!c->cache[h].pages++) {
+			c->cache[h].kf = kf;
+			c->cache[h].pm = pm;
+			if (++used == PA_ARRAY_SIZE(c->cache) / 2) {
+				flush_cache(c);
+				used = 0;
+			}
+		}
+	}
+	flush_cache(c);
+	return 0;
+}
+
+/*
+ * With filters or listings every page needs its flags word: neighbouring
+ * pages often have the same kpageflags and pagemap bits, so the expanded
+ * word is remembered (the expansion is a chain of tests), and the unknown
+ * bits are computed once per batch from the OR of the flags seen instead
+ * of per page (a 64-step loop: 37% of the run time of a 4 GiB walk before).
+ */
 static int flags_batch(void *ctx, const struct pa_page_batch *b)
 {
 	struct flags_ctx *c = ctx;
 	const struct pa_options *o = c->s->opt;
+	const struct pa_flagtab *ftab = &c->s->ftab;
+	uint64_t seen = 0, last_kf = 0, last_pm = 0, last_flags = 0;
+	bool have_last = false;
 
+	if (!c->s->nfilters && !c->s->cgroup_filter && c->idle_fd < 0 && !c->list)
+		return count_batch(c, b);
 	for (size_t i = 0; i < b->n; i++) {
-		uint64_t pme = b->pme[i], kf = b->kflags[i], flags;
+		uint64_t pme = b->pme[i], kf = b->kflags[i], flags, pm;
 		uint64_t cg = b->kcgroup ? b->kcgroup[i] : 0;
 		uint64_t mc = b->kcount ? b->kcount[i] : 0;
 		uint64_t off;
@@ -108,7 +189,16 @@ static int flags_batch(void *ctx, const struct pa_page_batch *b)
 		} else {
 			off = b->index[i];
 		}
-		flags = o->raw ? pa_flags_expand(&c->s->ftab, kf, pme) : pa_flags_well_known(kf);
+		pm = o->raw ? pme & EXPAND_PME_BITS : 0;
+		if (have_last && kf == last_kf && pm == last_pm) {
+			flags = last_flags;
+		} else {
+			flags = o->raw ? pa_flags_expand(ftab, kf, pme) : pa_flags_well_known(kf);
+			last_kf = kf;
+			last_pm = pm;
+			last_flags = flags;
+			have_last = true;
+		}
 		if (c->s->nfilters && !pa_bits_match(c->s->filters, c->s->nfilters, flags))
 			continue;
 		if (c->s->cgroup_filter && (swap || cg != c->s->cgroup))
@@ -117,13 +207,14 @@ static int flags_batch(void *ctx, const struct pa_page_batch *b)
 			mark_idle(c, off);
 		if (c->list)
 			list_page(c, b->index[i], off, flags, cg, mc);
-		c->r->unknown_bits |= pa_flags_unknown(&c->s->ftab, flags);
+		seen |= flags;
 		if (flags != c->run_flags) {
 			flush_run(c);
 			c->run_flags = flags;
 		}
 		c->run_pages++;
 	}
+	c->r->unknown_bits |= pa_flags_unknown(ftab, seen);
 	return 0;
 }
 
@@ -152,6 +243,7 @@ int pa_run_flags(struct pa_session *s, struct pa_report *r)
 	struct pa_walk_opts wo = {
 		.need_kflags = true,
 		.need_count = o->list && o->list_mapcnt,
+		.count_all = true,
 		.need_cgroup = s->cgroup_filter || (o->list && o->list_cgroup),
 		.threads = o->threads,
 		.scan = o->scan,
@@ -161,7 +253,7 @@ int pa_run_flags(struct pa_session *s, struct pa_report *r)
 	};
 	int rc = PA_EXIT_OK, ret;
 	struct stat top;
-	bool have_top = false;
+	bool have_top = false, no_table = false;
 
 	r->raw = o->raw;
 	if (wo.need_cgroup && (ret = pa_session_open_kfiles(s, 1u << PA_KPAGECGROUP)))
@@ -185,6 +277,8 @@ int pa_run_flags(struct pa_session *s, struct pa_report *r)
 		ret = pa_walk_file(s->src, o->file, &wo, flags_batch, &c, &st, &top);
 		if (ret < 0 && ret != -EINTR)
 			rc = PA_EXIT_ERROR;
+		if (st.partial)		/* files of a tree that could not be read */
+			r->partial = true;
 		have_top = ret != -ENOENT && ret != -EACCES;
 	} else if (!o->npids) {
 		struct pa_walk_stats st = { 0 };
@@ -196,6 +290,8 @@ int pa_run_flags(struct pa_session *s, struct pa_report *r)
 			rc = PA_EXIT_ERROR;
 		}
 	} else {
+		size_t nfailed = 0, nhidden = 0;
+
 		for (size_t i = 0; i < o->npids; i++) {
 			struct pa_walk_stats st = { 0 };
 			struct pa_target *t = NULL;
@@ -209,7 +305,8 @@ int pa_run_flags(struct pa_session *s, struct pa_report *r)
 			if (ret < 0) {
 				pa_explain_open_error(s, o->pids[i], -ret, msg, sizeof(msg));
 				pa_error("%s", msg);
-				rc = PA_EXIT_ERROR;
+				nfailed++;
+				r->partial = true;
 			} else {
 				ret = pa_walk_target(t, &maps, &s->kinfo, &wo, flags_batch, &c, &st);
 				if (t->gone || st.partial) {
@@ -218,9 +315,11 @@ int pa_run_flags(struct pa_session *s, struct pa_report *r)
 					r->partial = true;
 				} else if (ret < 0 && ret != -EINTR) {
 					pa_error("process %d: %s", (int)o->pids[i], strerror(-ret));
-					rc = PA_EXIT_ERROR;
+					nfailed++;
+					r->partial = true;
 				}
 				if (t->pfn_hidden) {
+					nhidden++;
 					pa_warn("/proc/%d/pagemap: PFNs are hidden (CAP_SYS_ADMIN missing): "
 						"present pages were skipped; run as root", (int)o->pids[i]);
 					r->partial = true;
@@ -230,6 +329,13 @@ int pa_run_flags(struct pa_session *s, struct pa_report *r)
 			if (t)
 				s->src->ops->close_target(t);
 		}
+		/* One of several processes failing makes the result partial;
+		 * nothing to show when none could be read, or when hidden PFNs
+		 * left nothing to count (issue: no empty tables). */
+		if (nfailed == o->npids)
+			rc = PA_EXIT_ERROR;
+		else if (nhidden && !r->total_pages && !c.run_pages)
+			no_table = true;
 	}
 	flush_run(&c);
 	if (c.list) {
@@ -254,7 +360,9 @@ int pa_run_flags(struct pa_session *s, struct pa_report *r)
 		pa_flags_longname(&s->ftab, r->unknown_bits, names, sizeof(names));
 		pa_warn("flag bits unknown for kernel %s were seen: %s", s->src->release, names);
 	}
-	if (!o->no_summary) {
+	if (rc == PA_EXIT_ERROR)
+		no_table = true;
+	if (!o->no_summary && !no_table) {
 		if (o->json)
 			pa_json_flag_table(stdout, r, o);
 		else {
