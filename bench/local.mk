@@ -13,7 +13,7 @@ BENCH_PROGS = \
 	bench/workload$(EXEEXT) \
 	bench/runstat$(EXEEXT)
 
-EXTRA_DIST += bench/run-bench bench/README.md
+EXTRA_DIST += bench/run-bench bench/tui-cpu.sh bench/README.md
 CLEANFILES += $(BENCH_PROGS)
 
 # Sizes and the number of runs come from the environment (BENCH_QUICK=1,
@@ -25,4 +25,8 @@ bench: src/page-anon$(EXEEXT) $(BENCH_PROGS)
 	BENCH_WORKLOAD='$(abs_builddir)/bench/workload$(EXEEXT)' \
 	BENCH_RUNSTAT='$(abs_builddir)/bench/runstat$(EXEEXT)' \
 	$(SHELL) '$(srcdir)/bench/run-bench'
+	@BENCH_BUILDDIR='$(abs_builddir)' \
+	PAGE_ANON='$(abs_builddir)/src/page-anon$(EXEEXT)' \
+	BENCH_WORKLOAD='$(abs_builddir)/bench/workload$(EXEEXT)' \
+	$(SHELL) '$(srcdir)/bench/tui-cpu.sh' || test $$? = 77
 .PHONY: bench
