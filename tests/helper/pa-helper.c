@@ -18,6 +18,7 @@
  * Regions:
  *	excl	private anon, every page written (PG_anon_exclusive)
  *	zero	private anon, every page read only (shared zero page)
+ *	hzero	MADV_HUGEPAGE, 2 MiB aligned, read only: the huge zero page
  *	shared	MAP_SHARED|MAP_ANONYMOUS, written (shmem: not anon)
  *	thp	MADV_HUGEPAGE, 2 MiB aligned, written; thp=K PMD THPs obtained
  *	thp_pte	one THP, then its last page made read-only: the VMA split
@@ -244,8 +245,9 @@ static int make_region(struct region *r)
 		/* Keep small pages whatever the system THP policy is. */
 		if (strcmp(r->name, "shared"))
 			madvise(r->addr, r->len, MADV_NOHUGEPAGE);
-	} else if (!strcmp(r->name, "thp") || !strcmp(r->name, "thp_pte")) {
-		r->len = (!strcmp(r->name, "thp") ? nthp : 1) * PMD_SIZE;
+	} else if (!strcmp(r->name, "thp") || !strcmp(r->name, "thp_pte") ||
+		   !strcmp(r->name, "hzero")) {
+		r->len = (strcmp(r->name, "thp_pte") ? nthp : 1) * PMD_SIZE;
 		r->addr = map_aligned(r->len, PMD_SIZE, priv);
 		if (!r->addr)
 			return -errno;
@@ -273,7 +275,9 @@ static int make_region(struct region *r)
 		return -EINVAL;
 	}
 
-	if (!strcmp(r->name, "zero")) {
+	if (!strcmp(r->name, "zero") || !strcmp(r->name, "hzero")) {
+		/* hzero: a read fault in a MADV_HUGEPAGE range maps the huge
+		 * zero page when transparent_hugepage/use_zero_page is 1 */
 		touch_read(r);
 	} else if (!strcmp(r->name, "ksm")) {
 		/* Identical, non-zero contents: KSM merges them into one page

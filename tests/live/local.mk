@@ -17,6 +17,7 @@ LIVE_TESTS = \
 	tests/live/exclusive.sh \
 	tests/live/fork.sh \
 	tests/live/zero.sh \
+	tests/live/huge-zero.sh \
 	tests/live/shared-anon.sh \
 	tests/live/thp.sh \
 	tests/live/mthp.sh \
