@@ -588,6 +588,7 @@ struct pa_pin {
 	pid_t pid;
 	int pidfd;		/* -1: pidfd_open not available */
 	bool gone;		/* exited (the PID may have been reused) */
+	bool absent;		/* there was no such process when pinned */
 };
 
 struct pa_session {

@@ -279,7 +279,7 @@ static struct pa_pin *session_pin(struct pa_session *s, pid_t pid)
 	p = &s->pins[s->npins++];
 	p->pid = pid;
 	p->pidfd = pa_pidfd_open(pid);
-	p->gone = p->pidfd == -ESRCH;
+	p->gone = p->absent = p->pidfd == -ESRCH;
 	if (p->pidfd < 0)
 		p->pidfd = -1;
 	return p;
@@ -459,7 +459,8 @@ static void collect_one(struct pa_session *s, struct pa_proc_report *p, bool bit
 
 	if (pin_dead(pin)) {
 		p->err = ESRCH;
-		snprintf(p->errmsg, sizeof(p->errmsg), "process %d has exited", (int)p->pid);
+		snprintf(p->errmsg, sizeof(p->errmsg), pin->absent ? "process %d: no such process" :
+			 "process %d has exited", (int)p->pid);
 		goto out;
 	}
 	ret = s->src->ops->open_target(s->src, p->pid, &t);
@@ -688,7 +689,10 @@ static int run_report(struct pa_session *s)
 			print_stats(&cur);
 		if (o->json)
 			pa_json_report_watch(stdout, &cur, o, have_prev ? &prev : NULL);
-		else {
+		else if (rc == PA_EXIT_ERROR && sample == 1) {
+			/* nothing could be read: the reasons are on stderr, no
+			 * empty report on stdout */
+		} else {
 			if (o->watch > 0 && isatty(STDOUT_FILENO))
 				fputs("\033[H\033[2J", stdout);
 			pa_print_report(stdout, &cur, o, have_prev ? &prev : NULL);
