@@ -230,6 +230,12 @@ static void reap(struct tui *t)
 			t->reaped = pa_xrealloc(t->reaped, t->rcap, sizeof(*t->reaped));
 		}
 		t->reaped[t->nreaped++] = (struct reaped){ pid, status };
+		/* Seen gone before it could be reaped (its memory was
+		 * already torn down): now the status is known. */
+		for (size_t i = 0; i < t->ngone; i++)
+			if (t->gone[i].pid == pid && !strncmp(t->gone[i].why, "exited", 6) &&
+			    !strstr(t->gone[i].why, "reused"))
+				exit_text(status, t->gone[i].why, sizeof(t->gone[i].why));
 	}
 }
 
