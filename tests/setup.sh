@@ -259,3 +259,36 @@ live_init()
 	[ -x "$PA_ORACLE" ] || skip "pa-oracle not built ($PA_ORACLE)"
 	[ -r /proc/kpageflags ] || skip "/proc/kpageflags not readable (CONFIG_PROC_PAGE_MONITOR?)"
 }
+
+# ---------------------------------------------------------------------
+# Reliability tests: root, page-anon, pa-stress, readable kpageflags.
+need_stress()
+{
+	need_root
+	[ -x "$PAGE_ANON" ] || skip "page-anon not built ($PAGE_ANON)"
+	[ -x "${PA_STRESS:-}" ] || skip "pa-stress not built"
+	[ -r /proc/kpageflags ] || skip "/proc/kpageflags not readable"
+}
+
+# stress_start FD NAME MODE ARGS...: start pa-stress MODE ARGS reading the
+# fifo $tmp/NAME.in (kept open on file descriptor FD, closed at exit) and
+# writing $tmp/NAME.out; wait (at most 60 s) for its "ready" line.  Sets
+# $stress_pid.
+stress_start()
+{
+	_pa_fd=$1
+	_pa_name=$2
+	shift 2
+	mkfifo "$tmp/$_pa_name.in"
+	"$PA_STRESS" "$@" <"$tmp/$_pa_name.in" >"$tmp/$_pa_name.out" &
+	stress_pid=$!
+	eval "exec $_pa_fd>\"\$tmp/\$_pa_name.in\""
+	at_exit "exec $_pa_fd>&-; kill $stress_pid 2>/dev/null"
+	_pa_n=0
+	while ! grep -q ready "$tmp/$_pa_name.out" 2>/dev/null; do
+		kill -0 "$stress_pid" 2>/dev/null || hard_error "pa-stress $* exited before 'ready'"
+		_pa_n=$((_pa_n + 1))
+		[ $_pa_n -lt 600 ] || hard_error "pa-stress $* not ready after 60 s"
+		sleep 0.1
+	done
+}

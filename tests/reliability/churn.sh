@@ -8,11 +8,8 @@
 # a non-negative integer far below 2^53; a VMA lies inside [start, end).
 # With --freeze the same holds and the target runs again afterwards.
 . "$(dirname "$0")/../setup.sh"
-need_root
+need_stress
 need_prog "$JQ"
-[ -x "$PAGE_ANON" ] || skip "page-anon not built ($PAGE_ANON)"
-[ -x "${PA_STRESS:-}" ] || skip "pa-stress not built"
-[ -r /proc/kpageflags ] || skip "/proc/kpageflags not readable"
 
 mkfifo "$tmp/rd"
 "$PA_STRESS" churn 16 >"$tmp/rd" &

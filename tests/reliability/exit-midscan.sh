@@ -5,11 +5,8 @@
 # the scan is an error (1).  --watch reports an exited process and ends,
 # with status 3, once every watched process has exited.
 . "$(dirname "$0")/../setup.sh"
-need_root
+need_stress
 need_prog "$JQ"
-[ -x "$PAGE_ANON" ] || skip "page-anon not built ($PAGE_ANON)"
-[ -x "${PA_STRESS:-}" ] || skip "pa-stress not built"
-[ -r /proc/kpageflags ] || skip "/proc/kpageflags not readable"
 
 start_exiting()	# MIB MAX_MS -> $pid; the helper exits by itself
 {

@@ -5,10 +5,7 @@
 # process that was already stopped stays stopped; page-anon never stops
 # itself or PID 1.
 . "$(dirname "$0")/../setup.sh"
-need_root
-[ -x "$PAGE_ANON" ] || skip "page-anon not built ($PAGE_ANON)"
-[ -x "${PA_STRESS:-}" ] || skip "pa-stress not built"
-[ -r /proc/kpageflags ] || skip "/proc/kpageflags not readable"
+need_stress
 
 state() { sed -n 's/^State:[[:space:]]*\(.\).*/\1/p' "/proc/$1/status"; }
 
@@ -45,12 +42,8 @@ expect "PID 1 state" "$(state 1 | tr -d 'RSDI')" ""
 
 # 5. SIGTERM and SIGINT during a long frozen scan (-L lists every page of
 #    a big process, into a slow reader): the target is resumed.
-mkfifo "$tmp/rd"
-"$PA_STRESS" vmas 5000 <"$tmp/rd" >"$tmp/rd.out" &
-big=$!
-exec 5>"$tmp/rd"
-at_exit "exec 5>&-; kill $big 2>/dev/null"
-while ! grep -q ready "$tmp/rd.out" 2>/dev/null; do sleep 0.1; done
+stress_start 5 rd vmas 5000
+big=$stress_pid
 for sig in TERM INT; do
 	("$PAGE_ANON" -p "$big" --freeze -L --scan=never 2>"$tmp/err" | (sleep 1; cat >/dev/null)) &
 	job=$!

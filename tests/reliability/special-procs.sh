@@ -5,11 +5,8 @@
 # 10,000-VMA process and a 64 GiB MAP_NORESERVE reservation.  Each gives a
 # clear message where data is unavailable and a correct result otherwise.
 . "$(dirname "$0")/../setup.sh"
-need_root
+need_stress
 need_prog "$JQ"
-[ -x "$PAGE_ANON" ] || skip "page-anon not built ($PAGE_ANON)"
-[ -x "${PA_STRESS:-}" ] || skip "pa-stress not built"
-[ -r /proc/kpageflags ] || skip "/proc/kpageflags not readable"
 
 run()	# EXPECTED-STATUSES ARGS... -> $st, $tmp/out, $tmp/err
 {
@@ -69,12 +66,8 @@ if command -v setpriv >/dev/null 2>&1 && id nobody >/dev/null 2>&1; then
 fi
 
 # 10,000 VMAs
-mkfifo "$tmp/v.in"
-"$PA_STRESS" vmas 10000 <"$tmp/v.in" >"$tmp/v.out" &
-vpid=$!
-exec 5>"$tmp/v.in"
-at_exit "exec 5>&-"
-while ! grep -q ready "$tmp/v.out" 2>/dev/null; do sleep 0.1; done
+stress_start 5 v vmas 10000
+vpid=$stress_pid
 run "0" -p "$vpid" --json
 n=$("$JQ" '[.processes[0].vmas[] | select(.perms == "rw-p" and .pages.anon_exclusive == 1)] | length' "$tmp/out")
 [ "$n" -ge 10000 ] || fail "10,000 VMAs: only $n one-page exclusive VMAs reported"
@@ -83,12 +76,8 @@ exec 5>&-
 wait "$vpid" || :
 
 # 64 GiB MAP_NORESERVE reservation with 64 written pages
-mkfifo "$tmp/s.in"
-"$PA_STRESS" sparse 64 64 <"$tmp/s.in" >"$tmp/s.out" &
-spid=$!
-exec 6>"$tmp/s.in"
-at_exit "exec 6>&-"
-while ! grep -q ready "$tmp/s.out" 2>/dev/null; do sleep 0.1; done
+stress_start 6 s sparse 64 64
+spid=$stress_pid
 read -r _r start end <"$tmp/s.out"
 for scan in auto never; do
 	run "0" -p "$spid" --json --scan=$scan
