@@ -27,6 +27,8 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <unistd.h>
@@ -95,7 +97,24 @@ void pa_privs_init(void)
 	}
 	cap_free(caps);
 #else
-	/* Without libcap all that can be told is whether we are root. */
+	/* Without libcap page-anon cannot lower or drop capabilities, so it
+	 * must not run with file capabilities at all: it would open user
+	 * paths with them.  The kernel shows the sets in /proc/self/status
+	 * (CapPrm, hexadecimal). */
+	FILE *f = fopen("/proc/self/status", "re");
+	char line[256];
+	unsigned long long prm = 0;
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "CapPrm: %llx", &prm) == 1)
+			break;
+	if (f)
+		fclose(f);
+	if (prm && getuid() != 0 && !p->is_root) {
+		pa_error("this page-anon was built without libcap and cannot drop the file "
+			 "capabilities it runs with: run it as root, or rebuild it with libcap");
+		exit(PA_EXIT_ERROR);
+	}
 	p->have_sys_admin = p->have_ptrace = p->have_dac_read = p->is_root;
 #endif
 }

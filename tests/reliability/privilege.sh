@@ -30,6 +30,17 @@ asnobody()
 }
 asnobody test -x "$dir/page-anon" || skip "nobody cannot run $dir/page-anon"
 
+# A page-anon built without libcap cannot give up capabilities: it must
+# refuse to run with them at all.
+st=0
+asnobody "$dir/page-anon" -d anonymous >"$tmp/out" 2>"$tmp/err" || st=$?
+if grep -q "built without libcap" "$tmp/err"; then
+	expect "without libcap, file capabilities: status" "$st" 1
+	[ ! -s "$tmp/out" ] || fail "without libcap: output despite the refusal"
+	echo "PASS: $test_name: a page-anon without libcap refuses to run with file capabilities"
+	exit 0
+fi
+
 # own process: PFNs visible, exclusivity present
 st=0
 # shellcheck disable=SC2016
