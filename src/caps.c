@@ -75,11 +75,23 @@ void pa_privs_init(void)
 	privs_known = true;
 	memset(p, 0, sizeof(*p));
 	p->is_root = geteuid() == 0;
+	/* setuid root would open user paths as root: not supported. */
+	if (geteuid() != getuid() || getegid() != getgid()) {
+		pa_error("page-anon must not run setuid or setgid: run it as root, or install it "
+			 "with file capabilities (see page-anon(8) CAPABILITIES)");
+		exit(PA_EXIT_ERROR);
+	}
 #ifdef HAVE_LIBCAP
 	cap_t caps = cap_get_proc();
 
-	if (!caps)
+	if (!caps) {
+		/* Cannot tell whether capabilities must be lowered. */
+		if (getuid() != 0) {
+			pa_error("cannot read the process capabilities: %s", strerror(errno));
+			exit(PA_EXIT_ERROR);
+		}
 		return;
+	}
 	/* What we may use: the permitted set (the effective set of a file-
 	 * capable binary equals it at exec, but is cleared below). */
 	p->have_sys_admin = cap_has(caps, CAP_SYS_ADMIN, CAP_PERMITTED);
@@ -90,8 +102,12 @@ void pa_privs_init(void)
 	if (p->file_caps && any_cap(caps, CAP_EFFECTIVE)) {
 		cap_clear_flag(caps, CAP_EFFECTIVE);
 		cap_clear_flag(caps, CAP_INHERITABLE);
-		if (cap_set_proc(caps) == 0)
-			lowered = true;
+		if (cap_set_proc(caps) < 0) {
+			/* never go on with the capabilities effective */
+			pa_error("cannot clear the effective capabilities: %s", strerror(errno));
+			exit(PA_EXIT_ERROR);
+		}
+		lowered = true;
 	} else if (p->file_caps) {
 		lowered = true;
 	}
@@ -156,10 +172,11 @@ void pa_privs_lower(void)
 	if (!lowered || dropped)
 		return;
 	caps = cap_get_proc();
-	if (!caps)
-		return;
-	cap_clear_flag(caps, CAP_EFFECTIVE);
-	cap_set_proc(caps);
+	if (!caps || cap_clear_flag(caps, CAP_EFFECTIVE) < 0 || cap_set_proc(caps) < 0) {
+		/* never go on with the capabilities effective */
+		pa_error("cannot clear the effective capabilities: %s", strerror(errno));
+		exit(PA_EXIT_ERROR);
+	}
 	cap_free(caps);
 #endif
 }

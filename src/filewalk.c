@@ -78,17 +78,26 @@ static int walk_range(struct fw *w, const char *name, int fd, uint64_t first, ui
 		unsigned char *p;
 		ssize_t got;
 
+		if (w->o->stop && *w->o->stop)
+			return -EINTR;
+		/* A file that cannot be mapped (some special files) is
+		 * skipped like one that cannot be opened: the result is
+		 * partial, the walk of a tree goes on. */
 		p = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, (off_t)(pg * (uint64_t)ps));
 		if (p == MAP_FAILED) {
-			pa_error("%s: mmap: %s", name, strerror(errno));
-			return -errno;
+			int e = errno;
+
+			pa_error("%s: mmap: %s", name, strerror(e));
+			w->st->partial = true;
+			return 0;
 		}
 		if (mincore(p, len, w->vec) < 0) {
 			int e = errno;
 
 			munmap(p, len);
 			pa_error("%s: mincore: %s", name, strerror(e));
-			return -e;
+			w->st->partial = true;
+			return 0;
 		}
 		madvise(p, len, MADV_RANDOM);
 		touched = touch_cached(p, w->vec, npages, ps);
@@ -152,9 +161,22 @@ static int walk_file(struct fw *w, const char *name, const struct stat *st)
 	uint64_t size_pages = ((uint64_t)st->st_size + ps - 1) / ps;
 	int fd, r = 0;
 
-	fd = open(name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOATIME);
+	/* O_NONBLOCK: a file replaced by a FIFO since it was listed must
+	 * not block the walk; it is checked with fstat below. */
+	fd = open(name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOATIME | O_NONBLOCK);
 	if (fd < 0 && errno == EPERM)	/* O_NOATIME needs ownership */
-		fd = open(name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+		fd = open(name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	if (fd >= 0) {
+		struct stat now;
+
+		if (fstat(fd, &now) < 0 || !S_ISREG(now.st_mode) || now.st_ino != st->st_ino ||
+		    now.st_dev != st->st_dev) {
+			pa_warn("%s: changed while being walked: skipped", name);
+			close(fd);
+			w->st->partial = true;
+			return 0;
+		}
+	}
 	if (fd < 0) {
 		pa_error("%s: %s", name, strerror(errno));
 		w->st->partial = true;
@@ -220,12 +242,16 @@ int pa_walk_file(struct pa_source *s, const char *path, const struct pa_walk_opt
 	} else {
 		tree_walker = &w;
 		/* do not follow symlinks or cross mount points */
+		/* nftw returns what a callback returned to stop it (w.ret),
+		 * or -1 on its own failure */
 		r = nftw(path, tree_cb, 64, FTW_MOUNT | FTW_PHYS);
-		if (r < 0) {
-			pa_error("%s: %s", path, strerror(errno));
-			r = -errno;
-		} else {
+		if (w.ret) {
 			r = w.ret;
+		} else if (r < 0) {
+			int e = errno;
+
+			pa_error("%s: %s", path, strerror(e));
+			r = -e;
 		}
 		tree_walker = NULL;
 	}

@@ -314,7 +314,11 @@ int pa_run_flags(struct pa_session *s, struct pa_report *r)
 						(int)o->pids[i]);
 					r->partial = true;
 				} else if (ret < 0 && ret != -EINTR) {
-					pa_error("process %d: %s", (int)o->pids[i], strerror(-ret));
+					if (st.errpath[0])
+						pa_error("%s: %s (while reading process %d)", st.errpath,
+							 strerror(-ret), (int)o->pids[i]);
+					else
+						pa_error("process %d: %s", (int)o->pids[i], strerror(-ret));
 					nfailed++;
 					r->partial = true;
 				}

@@ -333,6 +333,10 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 			argp_error(state, "--tui and --json cannot be combined");
 		if (o->file && o->npids)
 			argp_error(state, "-f and -p cannot be combined");
+		if (o->file && o->sysroot)
+			argp_error(state, "-f walks the live page cache: it cannot be combined with --sysroot");
+		if (o->mark_idle && o->sysroot)
+			argp_error(state, "-i writes the live page_idle/bitmap: it cannot be combined with --sysroot");
 		if (o->watch > 0 && (o->list || o->file || o->tui))
 			argp_error(state, "--watch works with the report and flags table, not with -l/-L, -f or --tui");
 		if (o->output_file && o->tui)

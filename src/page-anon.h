@@ -455,7 +455,7 @@ struct pa_proc_report {
 	size_t bitmap_bytes;	/* multiple of 8 */
 	bool partial;
 	int err;		/* errno if the process could not be read */
-	char errmsg[256];
+	char errmsg[640];
 	struct pa_walk_stats stats;
 };
 

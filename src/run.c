@@ -506,7 +506,12 @@ static void collect_one(struct pa_session *s, struct pa_proc_report *p, bool bit
 		snprintf(p->errmsg, sizeof(p->errmsg), "interrupted");
 	} else if (ret < 0) {
 		p->err = -ret;
-		snprintf(p->errmsg, sizeof(p->errmsg), "process %d: %s", (int)p->pid, strerror(-ret));
+		if (p->stats.errpath[0])	/* a kpage* file failed, not the process */
+			snprintf(p->errmsg, sizeof(p->errmsg), "%s: %s (while reading process %d)",
+				 p->stats.errpath, strerror(-ret), (int)p->pid);
+		else
+			snprintf(p->errmsg, sizeof(p->errmsg), "process %d: %s", (int)p->pid,
+				 strerror(-ret));
 	}
 	if (t->pfn_hidden) {
 		p->partial = true;
@@ -582,10 +587,31 @@ int pa_expand_children(struct pa_session *s, const pid_t *pids, size_t n, pid_t 
 
 	for (size_t i = 0; i < n; i++)
 		v[m++] = pids[i];
-	if (s->opt->children)
-		/* breadth first: children of every PID found so far */
-		for (size_t i = 0; i < m; i++)
-			pa_source_children(s->src, v[i], &v, &m, &cap);
+	if (s->opt->children) {
+		/* breadth first: children of every PID found so far, each
+		 * once (a captured tree may even list a cycle) */
+		pid_t *kids = NULL;
+		size_t nk, kcap = 0;
+
+		for (size_t i = 0; i < m; i++) {
+			nk = 0;
+			pa_source_children(s->src, v[i], &kids, &nk, &kcap);
+			for (size_t k = 0; k < nk; k++) {
+				bool seen = false;
+
+				for (size_t j = 0; j < m && !seen; j++)
+					seen = v[j] == kids[k];
+				if (seen)
+					continue;
+				if (m == cap) {
+					cap *= 2;
+					v = pa_xrealloc(v, cap, sizeof(*v));
+				}
+				v[m++] = kids[k];
+			}
+		}
+		free(kids);
+	}
 	/* keep the order given on the command line, drop duplicates */
 	size_t k = 0;
 
@@ -797,7 +823,8 @@ static int run(struct pa_options *o)
 	sigaction(SIGHUP, &sa, NULL);
 
 	if (o->tui) {
-		rc = pa_session_open_kfiles(&s, 1u << PA_KPAGEFLAGS | 1u << PA_KPAGECOUNT);
+		rc = pa_session_open_kfiles(&s, 1u << PA_KPAGEFLAGS | 1u << PA_KPAGECOUNT |
+					    (s.cgroup_filter ? 1u << PA_KPAGECGROUP : 0));
 		if (!rc) {
 			pa_selftest(s.src, &s.kinfo);
 			rc = pa_tui_run(&s);
@@ -806,7 +833,8 @@ static int run(struct pa_options *o)
 	}
 	rc = pa_session_open_kfiles(&s, 1u << PA_KPAGEFLAGS |
 				 (o->npids && !wants_flags_table(o) ? 1u << PA_KPAGECOUNT : 0) |
-				 (o->list_mapcnt ? 1u << PA_KPAGECOUNT : 0));
+				 (o->list_mapcnt ? 1u << PA_KPAGECOUNT : 0) |
+				 (s.cgroup_filter && o->npids ? 1u << PA_KPAGECGROUP : 0));
 	if (rc)
 		goto out;
 	if (o->npids && !s.privs.have_sys_admin && !*s.src->root)
@@ -909,6 +937,24 @@ static int output_open(const char *file)
 	mode_t mask;
 	int fd, err;
 
+	/* Follow a symbolic link only where the kernel's protected_symlinks
+	 * would (fs/namei.c may_follow_link()): not a link owned by someone
+	 * else in a sticky world-writable directory, such as /tmp, where it
+	 * could point root's output at any file. */
+	if (lstat(file, &st) == 0 && S_ISLNK(st.st_mode)) {
+		struct stat ds;
+		char *pd = pa_xstrdup(file);
+		bool ok = stat(dirname(pd), &ds) == 0 &&
+			  (!(ds.st_mode & S_ISVTX) || !(ds.st_mode & S_IWOTH) ||
+			   st.st_uid == geteuid() || st.st_uid == ds.st_uid);
+
+		free(pd);
+		if (!ok) {
+			pa_error("%s: a symbolic link of another user in a sticky world-writable "
+				 "directory: not followed", file);
+			return PA_EXIT_ERROR;
+		}
+	}
 	if (stat(file, &st) == 0 && S_ISDIR(st.st_mode)) {
 		pa_error("%s: is a directory", file);
 		return PA_EXIT_ERROR;

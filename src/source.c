@@ -149,6 +149,8 @@ static ssize_t procfs_read_pfn(struct pa_source *s, enum pa_kfile f, uint64_t *b
 		return -EBADF;
 	if (pfn > (uint64_t)INT64_MAX / 8)
 		return 0;
+	if (n > (uint64_t)INT64_MAX / 8 - pfn)	/* offset + length fit off_t */
+		n = (size_t)((uint64_t)INT64_MAX / 8 - pfn);
 	/* Offsets and lengths must be multiples of 8 (EINVAL otherwise);
 	 * reads at or past round_up(max_pfn, PAGES_PER_SECTION) return 0. */
 	r = full_pread(s->fd[f], buf, n * 8, (off_t)(pfn * 8));
@@ -254,6 +256,8 @@ static ssize_t procfs_read_pagemap(struct pa_target *t, uint64_t *buf, uint64_t 
 
 	if (vpn > (uint64_t)INT64_MAX / 8)
 		return 0;
+	if (n > (uint64_t)INT64_MAX / 8 - vpn)
+		n = (size_t)((uint64_t)INT64_MAX / 8 - vpn);
 	r = full_pread(t->pagemap_fd, buf, n * 8, (off_t)(vpn * 8));
 	if (r < 0)
 		return r;

@@ -93,7 +93,8 @@ struct chunk {
 	bool last;		/* last chunk of its piece */
 	int err;		/* -errno: the walk stops after this chunk */
 	bool partial;		/* err means the process went away */
-	bool kpage_err;		/* err comes from a kpage* file */
+	bool kpage_err;		/* err comes from a kpage* file ... */
+	enum pa_kfile kpage_file;	/* ... this one */
 };
 
 struct piece {
@@ -198,6 +199,7 @@ static void chunk_reset(struct chunk *c)
 	c->err = 0;
 	c->partial = false;
 	c->kpage_err = false;
+	c->kpage_file = PA_KPAGEFLAGS;
 }
 
 /* ------------------------------------------------------------------ */
@@ -354,6 +356,7 @@ static int read_kpages(struct walk *w, struct chunk *c, struct pa_walk_stats *st
 		return 0;
 	}
 	if (m >= DIRECT_RUN * runs) {
+		c->kpage_file = PA_KPAGEFLAGS;
 		r = read_direct(s, PA_KPAGEFLAGS, c->pfn, n, c->kflags, st);
 		if (!r && cnt) {
 			const uint64_t *pfn = c->pfn;
@@ -364,10 +367,13 @@ static int read_kpages(struct walk *w, struct chunk *c, struct pa_walk_stats *st
 						    c->pfn[i] : 0;
 				pfn = c->tmp;
 			}
+			c->kpage_file = PA_KPAGECOUNT;
 			r = read_direct(s, PA_KPAGECOUNT, pfn, n, c->kcount, st);
 		}
-		if (!r && cg)
+		if (!r && cg) {
+			c->kpage_file = PA_KPAGECGROUP;
 			r = read_direct(s, PA_KPAGECGROUP, c->pfn, n, c->kcgroup, st);
+		}
 	} else {
 		uint64_t *sorted;
 
@@ -384,6 +390,7 @@ static int read_kpages(struct walk *w, struct chunk *c, struct pa_walk_stats *st
 			if (c->pfn[i] && !(c->pfn[i] >> 48))
 				c->keys[m++] = c->pfn[i] << 16 | i;
 		sorted = sort_keys(c->keys, c->keys2, m, maxpfn);
+		c->kpage_file = PA_KPAGEFLAGS;
 		r = read_sorted(s, PA_KPAGEFLAGS, sorted, m, c->kflags, c->tmp, st);
 		if (!r && cnt) {
 			uint64_t *sub = sorted == c->keys ? c->keys2 : c->keys;
@@ -393,10 +400,13 @@ static int read_kpages(struct walk *w, struct chunk *c, struct pa_walk_stats *st
 			for (size_t j = 0; j < m; j++)
 				if (count_needed(w, c->kflags[sorted[j] & 0xffff]))
 					sub[ms++] = sorted[j];
+			c->kpage_file = PA_KPAGECOUNT;
 			r = read_sorted(s, PA_KPAGECOUNT, sub, ms, c->kcount, c->tmp, st);
 		}
-		if (!r && cg)
+		if (!r && cg) {
+			c->kpage_file = PA_KPAGECGROUP;
 			r = read_sorted(s, PA_KPAGECGROUP, sorted, m, c->kcgroup, c->tmp, st);
+		}
 	}
 	if (r < 0)
 		return r;
@@ -550,7 +560,7 @@ static int emit(struct walk *w, struct chunk *c, struct pa_walk_stats *st)
 		while (++g < c->nwin && c->win[g].vma == vma)
 			;
 		to = g < c->nwin ? c->win[g].first : c->n;
-		if (to == from)
+		if (to <= from)
 			continue;
 		if (w->t && !w->k->folio_flags)
 			track_heads(w, c, from, to, vma);
@@ -569,9 +579,20 @@ static int emit(struct walk *w, struct chunk *c, struct pa_walk_stats *st)
 		st->err = -c->err;
 		if (c->partial)
 			st->partial = true;
-		if (c->kpage_err)
-			snprintf(st->errpath, sizeof(st->errpath), "%skpageflags",
-				 w->t ? "/proc/" : "");
+		if (c->kpage_err) {
+			static const char *const rel[] = {
+				[PA_KPAGEFLAGS] = "proc/kpageflags",
+				[PA_KPAGECOUNT] = "proc/kpagecount",
+				[PA_KPAGECGROUP] = "proc/kpagecgroup",
+			};
+
+			if (c->kpage_file == PA_KPAGEFLAGS && w->src->kpageflags_path)
+				snprintf(st->errpath, sizeof(st->errpath), "%s",
+					 w->src->kpageflags_path);
+			else
+				pa_source_path(w->src, st->errpath, sizeof(st->errpath), "%s",
+					       rel[c->kpage_file]);
+		}
 	}
 	if (!c->err && stopped(w))
 		return -EINTR;
@@ -611,6 +632,7 @@ static int chunk_put(struct walk *w, struct worker *wk, struct chunk *c, struct 
 		r = read_kpages(w, c, &wk->st);
 		if (r < 0) {
 			c->n = 0;
+			c->nwin = 0;	/* no batch of this chunk can be handed out */
 			c->err = r;
 			c->kpage_err = true;
 			c->last = true;
@@ -1098,10 +1120,10 @@ static int run_inline(struct walk *w, struct pa_walk_stats *st)
 	return r;
 }
 
-static int run_threads(struct walk *w, struct pa_walk_stats *st)
+static int run_threads(struct walk *w, struct pa_walk_stats *st, bool *none_started)
 {
 	sigset_t all, old;
-	int r, started = 0;
+	int r = 0, started = 0;
 
 	w->wk = pa_xrealloc(NULL, (size_t)w->nworkers, sizeof(*w->wk));
 	memset(w->wk, 0, (size_t)w->nworkers * sizeof(*w->wk));
@@ -1121,10 +1143,9 @@ static int run_threads(struct walk *w, struct pa_walk_stats *st)
 		started += wk->started;
 	}
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	*none_started = !started;
 	if (started)
 		r = consume(w, st);
-	else
-		r = -EAGAIN;
 	for (int i = 0; i < w->nworkers; i++) {
 		struct worker *wk = &w->wk[i];
 
@@ -1165,11 +1186,13 @@ static int nworkers(const struct pa_walk_opts *o, uint64_t pages)
 
 static int walk_run(struct walk *w, struct pa_walk_stats *st)
 {
-	int r = -EAGAIN;
+	bool none_started = true;
+	int r = 0;
 
+	/* A flag, not an errno: a read may fail with any errno. */
 	if (w->nworkers)
-		r = run_threads(w, st);
-	if (r == -EAGAIN) {	/* no thread could be started */
+		r = run_threads(w, st, &none_started);
+	if (none_started) {	/* no thread could be started */
 		w->nworkers = 0;
 		r = run_inline(w, st);
 	}

@@ -18,6 +18,7 @@ LIVE_TESTS = \
 	tests/live/fork.sh \
 	tests/live/zero.sh \
 	tests/live/huge-zero.sh \
+	tests/live/cgroup.sh \
 	tests/live/shared-anon.sh \
 	tests/live/thp.sh \
 	tests/live/mthp.sh \

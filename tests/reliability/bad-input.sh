@@ -40,6 +40,28 @@ for f in "$tmp/empty" "$tmp/odd" "$tmp" "$tmp/fifo" "$tmp/missing"; do
 	grep -q "$f" "$tmp/err" || fail "-F $f: the message does not name the file"
 done
 
+# a character device that fails every read, with -p: the walk stops with
+# an error naming the file, no crash (a failed kpage read once handed out
+# a batch of unread entries)
+if [ -c /dev/fuse ]; then
+	sleep 600 &
+	sp=$!
+	at_exit "kill $sp 2>/dev/null"
+	for mode in --report --flags; do
+		for th in 1 2; do
+			expect_status 1 -F /dev/fuse -p "$sp" $mode --threads $th
+			grep -q /dev/fuse "$tmp/err" || fail "-F /dev/fuse -p $mode: the message does not name the file"
+		done
+	done
+fi
+# combinations that would read or write the live system under --sysroot
+expect_status 2 -f /usr --sysroot "$tmp"
+expect_status 2 -i --sysroot "$tmp"
+# -a at the very end of the PFN space: nothing to read, not an error
+st=0
+"$PAGE_ANON" -a 0x0fffffffffffff00+0x10000 >"$tmp/out" 2>"$tmp/err" || st=$?
+expect "-a at the end of the PFN space: status" "$st" 0
+
 # a 1 TiB sparse file: -a reads only the asked range (fast), and the
 # result counts exactly those pages
 truncate -s 1T "$tmp/huge" 2>/dev/null || skip "cannot create a sparse file"
