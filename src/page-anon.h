@@ -255,6 +255,8 @@ int pa_source_path(const struct pa_source *s, char *buf, size_t len, const char 
 /* Open kpage* files (those in the mask, bit per enum pa_kfile).  Returns
  * -errno of the first one that failed. */
 int pa_source_open_kfiles(struct pa_source *s, unsigned mask);
+/* The path of a kpage* file (the -F file for kpageflags if given). */
+const char *pa_source_kfile_path(const struct pa_source *s, enum pa_kfile f, char *buf, size_t len);
 /* Read a small text file below the root (e.g. "proc/123/comm"). */
 int pa_source_read_text(const struct pa_source *s, const char *rel, char *buf, size_t len);
 /* Children (from /proc/PID/task/TID/children) appended to *pids. */

@@ -108,12 +108,7 @@ static int session_prepare(struct pa_session *s, struct pa_options *o)
 
 const char *pa_session_kfile_path(const struct pa_session *s, enum pa_kfile f, char *buf, size_t len)
 {
-	static const char *const rel[] = { "proc/kpageflags", "proc/kpagecount", "proc/kpagecgroup" };
-
-	if (f == PA_KPAGEFLAGS && s->src->kpageflags_path)
-		return s->src->kpageflags_path;
-	pa_source_path(s->src, buf, len, "%s", rel[f]);
-	return buf;
+	return pa_source_kfile_path(s->src, f, buf, len);
 }
 
 /* Open the kpage* files; errors say what to do. */

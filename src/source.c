@@ -381,6 +381,14 @@ struct pa_source *pa_source_procfs(const char *root, const char *kpageflags)
 	return s;
 }
 
+const char *pa_source_kfile_path(const struct pa_source *s, enum pa_kfile f, char *buf, size_t len)
+{
+	if (f == PA_KPAGEFLAGS && s->kpageflags_path)
+		return s->kpageflags_path;
+	pa_source_path(s, buf, len, "%s", kfile_name[f]);
+	return buf;
+}
+
 int pa_source_open_kfiles(struct pa_source *s, unsigned mask)
 {
 	int first = 0;

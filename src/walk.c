@@ -580,18 +580,10 @@ static int emit(struct walk *w, struct chunk *c, struct pa_walk_stats *st)
 		if (c->partial)
 			st->partial = true;
 		if (c->kpage_err) {
-			static const char *const rel[] = {
-				[PA_KPAGEFLAGS] = "proc/kpageflags",
-				[PA_KPAGECOUNT] = "proc/kpagecount",
-				[PA_KPAGECGROUP] = "proc/kpagecgroup",
-			};
+			char buf[sizeof(st->errpath)];
 
-			if (c->kpage_file == PA_KPAGEFLAGS && w->src->kpageflags_path)
-				snprintf(st->errpath, sizeof(st->errpath), "%s",
-					 w->src->kpageflags_path);
-			else
-				pa_source_path(w->src, st->errpath, sizeof(st->errpath), "%s",
-					       rel[c->kpage_file]);
+			snprintf(st->errpath, sizeof(st->errpath), "%s",
+				 pa_source_kfile_path(w->src, c->kpage_file, buf, sizeof(buf)));
 		}
 	}
 	if (!c->err && stopped(w))
