@@ -43,7 +43,6 @@
 
 #include "page-anon.h"
 
-#define PF_KTHREAD	0x00200000	/* include/linux/sched.h */
 #define STOP_WAIT_MS	2000
 
 struct frozen {
@@ -100,23 +99,19 @@ static int write_file(const char *path, const char *s)
 	return n == (ssize_t)strlen(s) ? 0 : -(n < 0 ? err : EIO);
 }
 
-/* State letter and flags of a task from "pid (comm) S ppid pgrp session
- * tty_nr tpgid flags ..."; comm may contain spaces and ')'. */
+/* State letter and flags of a task from its stat file. */
 static int task_state(const char *stat_path, char *state, unsigned long *flags)
 {
-	char buf[1024], *p;
-	unsigned long f = 0;
+	struct pa_proc_stat ps;
+	char buf[1024];
 
 	if (read_file(stat_path, buf, sizeof(buf)) <= 0)
 		return -ESRCH;
-	p = strrchr(buf, ')');
-	if (!p || p[1] != ' ' || !p[2])
+	if (pa_proc_stat_parse(buf, &ps) < 0 || ps.nfields < 9)
 		return -EINVAL;
-	*state = p[2];
-	if (sscanf(p + 3, " %*d %*d %*d %*d %*d %lu", &f) != 1)
-		return -EINVAL;
+	*state = ps.state;
 	if (flags)
-		*flags = f;
+		*flags = ps.flags;
 	return 0;
 }
 
@@ -225,7 +220,7 @@ static void freeze_one(pid_t pid)
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
 	if (task_state(path, &st, &flags) < 0)
 		return;		/* gone: the scan will say so */
-	if (flags & PF_KTHREAD)
+	if (flags & PA_PF_KTHREAD)
 		return;		/* no user memory; the scan says so */
 	if (st == 'T' || st == 't') {
 		pa_warn("--freeze: process %d is already stopped; left as it is", (int)pid);

@@ -25,6 +25,7 @@
 #include <sys/types.h>
 
 struct stat;
+struct pa_session;
 
 #define PA_SCHEMA_VERSION 1
 
@@ -373,6 +374,11 @@ int pa_walk_target(struct pa_target *t, const struct pa_maps *maps,
 /* Walk PFNs (no -p): kpageflags (and kpagecount/cgroup) in big runs. */
 int pa_walk_pfns(struct pa_source *s, const struct pa_walk_opts *o,
 		 pa_batch_fn fn, void *ctx, struct pa_walk_stats *st);
+/* The walk's kpage* reader for n PFNs (0: not present): kflags, and
+ * kcount (if not NULL) of every present page; sets PA_PG_HAVE_KPAGE in
+ * pgflags for the pages read.  0 or -errno. */
+int pa_walk_read_kpages(struct pa_source *s, const uint64_t *pfn, size_t n,
+			uint64_t *kflags, uint64_t *kcount, uint8_t *pgflags);
 
 /* ---------------------------------------------------------------------
  * Options (filled by main.c, read by everything else).
@@ -580,61 +586,8 @@ double pa_now(void);		/* CLOCK_MONOTONIC seconds */
 /* Flush stdout at exit: quiet on EPIPE, error exit otherwise. */
 void pa_close_stdout_atexit(void);
 
-/* ---------------------------------------------------------------------
- * Collection (run.c): one session per invocation; each sample fills a
- * struct pa_report.  The TUI and --watch call pa_collect repeatedly.
- */
-/* A process identified by the first sample: its pidfd tells later
- * samples whether the PID still names the same process (run.c). */
-struct pa_pin {
-	pid_t pid;
-	int pidfd;		/* -1: pidfd_open not available */
-	bool gone;		/* exited (the PID may have been reused) */
-	bool absent;		/* there was no such process when pinned */
-};
-
-struct pa_session {
-	struct pa_options *opt;		/* borrowed */
-	struct pa_source *src;		/* owned */
-	struct pa_kinfo kinfo;
-	struct pa_flagtab ftab;
-	struct pa_bits_filter *filters;	/* owned, parsed -b specs */
-	size_t nfilters;
-	bool cgroup_filter;
-	uint64_t cgroup;
-	struct pa_privs privs;
-	struct pa_pin *pins;		/* owned */
-	size_t npins, pins_cap;
-};
-int pa_session_open(struct pa_session *s, struct pa_options *o);
-/* Open kpage* files (mask of 1 << enum pa_kfile); prints what to do on
- * failure and returns an exit code. */
-int pa_session_open_kfiles(struct pa_session *s, unsigned mask);
-const char *pa_session_kfile_path(const struct pa_session *s, enum pa_kfile f, char *buf, size_t len);
-void pa_explain_open_error(const struct pa_session *s, pid_t pid, int err, char *buf, size_t len);
 /* page-types compatible walk (flagscan.c): flags table and listings. */
 int pa_run_flags(struct pa_session *s, struct pa_report *r);
-/* Set by SIGINT/SIGTERM/SIGHUP: walks stop, outputs say "partial". */
-extern volatile int pa_stop_flag;
-void pa_session_close(struct pa_session *s);
-/* Per-VMA exclusivity report for the given processes (with --children
- * expanded by the caller).  Returns PA_EXIT_OK, PA_EXIT_PARTIAL or
- * PA_EXIT_ERROR; per-process errors are in r->procs[i].err. */
-int pa_collect(struct pa_session *s, const pid_t *pids, size_t npids, struct pa_report *r);
-/* Expand o->pids with descendants when --children (sorted, unique). */
-int pa_expand_children(struct pa_session *s, const pid_t *pids, size_t n,
-		       pid_t **out, size_t *nout);
-
-/* One page of a VMA for the TUI page map. */
-struct pa_page_info {
-	uint64_t vaddr, pme, pfn, kflags, kcount;
-	int8_t state;		/* enum pa_state, PA_ST_NONE if unpopulated */
-	uint8_t pgflags;	/* PA_PG_* */
-};
-/* Fill info[0..max) for pages of [start, end) of process pid (every page,
- * populated or not).  Returns the number filled or -errno. */
-ssize_t pa_collect_pages(struct pa_session *s, pid_t pid, uint64_t start, uint64_t end,
-			 struct pa_page_info *info, size_t max);
 
 /* -f: page-cache walk of a file or directory tree (filewalk.c); index is
  * the page offset in the file.  *top gets the stat of path. */
@@ -650,5 +603,9 @@ void pa_thaw(void);
 
 /* TUI (tui.c); returns an exit code. */
 int pa_tui_run(struct pa_session *s);
+
+/* Modules with their own headers; this one stays the umbrella. */
+#include "session.h"
+#include "collect.h"
 
 #endif /* PAGE_ANON_H */

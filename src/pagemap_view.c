@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Every page of one VMA range, populated or not, for the TUI page map.
+ * Every page of one VMA range, populated or not, for the TUI page map
+ * (part of collection, collect.h).
  * The report walk (walk.c) only hands out populated pages and keeps no
  * per-page data; the page map needs one entry per virtual page, bounded
  * by the caller.  The same kernel facts are read the same way: pagemap,
  * PAGEMAP_SCAN's PAGE_IS_HUGE for PMD-mapped THPs, kpageflags and
- * kpagecount read in PFN runs, then pa_classify().
+ * kpagecount read in PFN runs by the walk's reader, then pa_classify().
  */
 #include "config.h"
 
@@ -13,26 +14,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "page-anon.h"
+#include "collect.h"
+#include "session.h"
 
 #define PV_CHUNK	(64 * 1024)	/* pagemap entries per pread */
 #define PV_SCAN_VEC	256
-#define PV_RUN_GAP	2		/* read across PFN holes this small */
-#define PV_RUN_MAX	(64 * 1024)	/* PFNs per kpage* pread */
-
-struct pv_key {
-	uint64_t pfn;
-	size_t idx;
-};
-
-static int cmp_key(const void *a, const void *b)
-{
-	const struct pv_key *x = a, *y = b;
-
-	if (x->pfn != y->pfn)
-		return x->pfn < y->pfn ? -1 : 1;
-	return (x->idx > y->idx) - (x->idx < y->idx);
-}
 
 /*
  * Mark the pages of [start, end) (bytes) that PAGEMAP_SCAN reports as
@@ -77,71 +63,45 @@ static int mark_huge(struct pa_session *s, struct pa_target *t, uint64_t start, 
 	return 0;
 }
 
-/* kpageflags (and kpagecount) of the present pages, one pread per run of
- * nearby PFNs. */
+/* kpageflags and kpagecount of the present pages, with the walk's reader
+ * (PFN runs, sorted when scattered). */
 static int read_kpages(struct pa_session *s, struct pa_page_info *info, size_t n)
 {
 	struct pa_source *src = s->src;
-	struct pv_key *keys;
-	uint64_t *tmp;
+	uint64_t *pfn, *kflags, *kcount = NULL;
+	uint8_t *pg;
 	size_t m = 0;
-	bool have_count = src->ops->has_kfile(src, PA_KPAGECOUNT);
-	int ret = 0;
+	int ret;
 
 	for (size_t i = 0; i < n; i++)
 		if (info[i].pfn)
 			m++;
 	if (!m)
 		return 0;
-	keys = pa_xrealloc(NULL, m, sizeof(*keys));
-	tmp = pa_xrealloc(NULL, PV_RUN_MAX, sizeof(*tmp));
-	m = 0;
-	for (size_t i = 0; i < n; i++)
-		if (info[i].pfn)
-			keys[m++] = (struct pv_key){ info[i].pfn, i };
-	qsort(keys, m, sizeof(*keys), cmp_key);
-
-	for (int f = 0; f < 2 && !ret; f++) {
-		enum pa_kfile kf = f ? PA_KPAGECOUNT : PA_KPAGEFLAGS;
-
-		if (kf == PA_KPAGECOUNT && !have_count)
-			break;
-		for (size_t i = 0; i < m;) {
-			uint64_t first = keys[i].pfn, last = first;
-			size_t j = i + 1;
-			ssize_t got;
-
-			while (j < m && keys[j].pfn < last + PV_RUN_GAP + 1 &&
-			       keys[j].pfn - first < PV_RUN_MAX) {
-				last = keys[j].pfn;
-				j++;
-			}
-			got = src->ops->read_pfn(src, kf, tmp, first, (size_t)(last - first + 1));
-			if (got < 0) {
-				ret = (int)got;
-				break;
-			}
-			for (; i < j; i++) {
-				uint64_t off = keys[i].pfn - first;
-				/* PFNs past the end of the file (device
-				 * memory) have no flags, like walk.c */
-				uint64_t v = off < (uint64_t)got ? tmp[off] : 0;
-
-				if (kf == PA_KPAGEFLAGS)
-					info[keys[i].idx].kflags = v;
-				else
-					info[keys[i].idx].kcount = v;
-			}
-		}
+	pfn = pa_xrealloc(NULL, n, sizeof(*pfn));
+	kflags = pa_xrealloc(NULL, n, sizeof(*kflags));
+	pg = pa_xrealloc(NULL, n, 1);
+	if (src->ops->has_kfile(src, PA_KPAGECOUNT))
+		kcount = pa_xrealloc(NULL, n, sizeof(*kcount));
+	for (size_t i = 0; i < n; i++) {
+		pfn[i] = info[i].pfn;
+		pg[i] = 0;
 	}
-	free(tmp);
-	free(keys);
-	if (ret < 0)
-		return ret;
-	for (size_t i = 0; i < n; i++)
-		if (info[i].pfn)
-			info[i].pgflags |= PA_PG_HAVE_KPAGE;
-	return 0;
+	ret = pa_walk_read_kpages(src, pfn, n, kflags, kcount, pg);
+	if (ret == 0)
+		for (size_t i = 0; i < n; i++) {
+			if (!info[i].pfn)
+				continue;
+			info[i].kflags = kflags[i];
+			if (kcount)
+				info[i].kcount = kcount[i];
+			info[i].pgflags |= pg[i];
+		}
+	free(pfn);
+	free(kflags);
+	free(kcount);
+	free(pg);
+	return ret;
 }
 
 /*

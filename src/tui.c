@@ -175,32 +175,13 @@ static void tui_atexit(void)
 static bool read_stat(struct pa_session *s, pid_t pid, char *state, pid_t *ppid,
 		      unsigned long long *start)
 {
-	char rel[64], buf[1024], *q;
-	unsigned long long v = 0;
-	int field = 3;
+	struct pa_proc_stat ps;
+	bool ok = pa_session_proc_stat(s, pid, &ps) == 0;
 
-	snprintf(rel, sizeof(rel), "proc/%d/stat", (int)pid);
-	if (pa_source_read_text(s->src, rel, buf, sizeof(buf)) <= 0)
-		return false;
-	/* "pid (comm) state ppid ...": comm may contain ')' */
-	q = strrchr(buf, ')');
-	if (!q || q[1] != ' ' || !q[2])
-		return false;
-	*state = q[2];
-	q += 3;
-	*ppid = 0;
-	*start = 0;
-	while (*q && field < 22) {
-		while (*q == ' ')
-			q++;
-		field++;
-		v = strtoull(q, &q, 10);
-		if (field == 4)
-			*ppid = (pid_t)v;
-	}
-	if (field == 22)
-		*start = v;
-	return true;
+	*state = ps.state;
+	*ppid = ps.ppid;
+	*start = ps.starttime;
+	return ok;
 }
 
 static const char *exit_text(int status, char *buf, size_t len)

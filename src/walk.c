@@ -466,6 +466,47 @@ static int mark_pmd_mapped(struct walk *w, struct chunk *c, struct pa_walk_stats
 	return 0;
 }
 
+/*
+ * The reader above for an array of PFNs (0: not present), chunk by chunk:
+ * kpageflags, and kpagecount of every present page when kcount is not
+ * NULL; pgflags gets PA_PG_HAVE_KPAGE for the pages read.  For callers
+ * that need every page of a range rather than a walk (the TUI page map).
+ */
+int pa_walk_read_kpages(struct pa_source *s, const uint64_t *pfn, size_t n,
+			uint64_t *kflags, uint64_t *kcount, uint8_t *pgflags)
+{
+	struct pa_walk_opts o = {
+		.need_kflags = true,
+		.need_count = kcount != NULL,
+		.count_all = true,
+	};
+	struct walk w = { .src = s, .o = &o };
+	struct pa_walk_stats st = { 0 };
+	struct chunk c;
+	int r = 0;
+
+	chunk_alloc(&c);
+	for (size_t done = 0; done < n;) {
+		size_t m = n - done < CHUNK ? n - done : CHUNK;
+
+		chunk_reset(&c);
+		c.n = m;
+		memcpy(c.pfn, pfn + done, m * sizeof(*pfn));
+		memset(c.pgflags, 0, m);
+		r = read_kpages(&w, &c, &st);
+		if (r < 0)
+			break;
+		memcpy(kflags + done, c.kflags, m * sizeof(*kflags));
+		if (kcount)
+			memcpy(kcount + done, c.kcount, m * sizeof(*kcount));
+		for (size_t i = 0; i < m; i++)
+			pgflags[done + i] |= c.pgflags[i];
+		done += m;
+	}
+	chunk_free(&c);
+	return r;
+}
+
 /* ------------------------------------------------------------------ */
 /* The hand-over between workers and the consumer                      */
 

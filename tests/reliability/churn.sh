@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # A target that maps, writes and unmaps memory in a loop while it is
 # scanned: no crash and no impossible count (the consistency model in
-# src/run.c): per VMA and in total, every page is in exactly one state, so
+# src/collect.c): per VMA and in total, every page is in exactly one state, so
 # anon_exclusive + anon_shared + anon_sole + ksm + zero + file <= present
 # and the sum of all states <= present + swapped + special; every count is
 # a non-negative integer far below 2^53; a VMA lies inside [start, end).

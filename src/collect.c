@@ -1,0 +1,343 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Collection: walk the processes of a sample and fill struct pa_report;
+ * find the children for --children (collect.h).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "collect.h"
+#include "session.h"
+
+/* Exclusivity report                                                  */
+
+/*
+ * Consistency model.  Without --freeze the target keeps running while it
+ * is scanned.  The VMA list is read once (/proc/PID/maps) at the start;
+ * each VMA's pagemap is then read in chunks (the kernel takes the mmap
+ * lock per PMD-sized step, so entries of different chunks are not one
+ * snapshot: kernel-abi.md 1.8), and kpageflags/kpagecount are read after
+ * the pagemap entries of a chunk.  So:
+ *   - every page is counted at most once and in exactly one state, from
+ *     one pagemap entry, so per VMA every state count <= present +
+ *     swapped (populated), and no count is ever negative;
+ *   - a VMA unmapped during the scan reads as holes (its pages are not
+ *     counted); a VMA mapped after the maps read is missed; a page
+ *     populated, unmapped, swapped or COW-broken meanwhile is counted in
+ *     the state of the moment its entry was read;
+ *   - a PFN freed and reused between the pagemap and the kpageflags read
+ *     may be classified from the new page's flags (a few pages at most,
+ *     and only with the target changing its memory).
+ * --freeze stops the target for the scan (freeze.c), which removes all of
+ * this except for changes made by the kernel itself (reclaim, KSM,
+ * khugepaged) or by other processes sharing the pages.  A target that
+ * exits mid-scan makes the report partial (exit status 3), with the VMAs
+ * read so far.
+ */
+
+struct report_ctx {
+	struct pa_session *s;
+	struct pa_proc_report *p;
+	const struct pa_maps *maps;
+	bool bitmap;
+};
+
+static void bitmap_set(struct pa_proc_report *p, uint64_t pfn)
+{
+	size_t byte = (size_t)(pfn / 8);
+
+	if (byte >= p->bitmap_bytes) {
+		size_t n = p->bitmap_bytes ? p->bitmap_bytes : 4096;
+
+		while (n <= byte)
+			n *= 2;
+		p->pfn_bitmap = pa_xrealloc(p->pfn_bitmap, n, 1);
+		memset(p->pfn_bitmap + p->bitmap_bytes, 0, n - p->bitmap_bytes);
+		p->bitmap_bytes = n;
+	}
+	p->pfn_bitmap[byte] |= (uint8_t)(1u << (pfn % 8));
+}
+
+static int report_batch(void *ctx, const struct pa_page_batch *b)
+{
+	struct report_ctx *c = ctx;
+	struct pa_session *s = c->s;
+	struct pa_vma_report *vr;
+
+	/* b->vma points into c->maps->v; p->vmas is indexed the same way. */
+	if (!b->vma || b->vma < c->maps->v || b->vma >= c->maps->v + c->maps->n)
+		return -EINVAL;
+	vr = &c->p->vmas[b->vma - c->maps->v];
+	for (size_t i = 0; i < b->n; i++) {
+		uint64_t pme = b->pme[i], kf = b->kflags[i];
+		uint64_t kc = b->kcount ? b->kcount[i] : 0;
+		unsigned pg = b->pgflags[i];
+		enum pa_state st;
+
+		if (s->nfilters || s->cgroup_filter) {
+			uint64_t flags = pa_flags_expand(&s->ftab, b->pfn[i] ? kf : 0, pme);
+
+			if (s->nfilters && !pa_bits_match(s->filters, s->nfilters, flags))
+				continue;
+			if (s->cgroup_filter && (!b->kcgroup || b->kcgroup[i] != s->cgroup))
+				continue;
+		}
+		st = pa_classify(&s->kinfo, pme, kf, kc, pg);
+		if (st == PA_ST_NONE)
+			continue;
+		pa_counts_page(&vr->c, &s->kinfo, pme, kf, kc, pg, st);
+		/* The sharing picture counts every anonymous page mapped more
+		 * than once, also the tails of PTE-mapped large folios whose
+		 * exclusivity is "unknown" (kernel-abi.md 8.2: kc >= 2 means
+		 * another mapping exists). */
+		if (c->bitmap && b->pfn[i] && (kf & PA_BIT(ANON)) && !(kf & PA_BIT(KSM)) && kc >= 2 &&
+		    (st == PA_ST_ANON_SHARED || st == PA_ST_UNKNOWN))
+			bitmap_set(c->p, b->pfn[i]);
+	}
+	return 0;
+}
+
+static bool vma_has_anon(const struct pa_vma_report *v)
+{
+	return v->c.anon || v->c.state[PA_ST_SWAPPED] || v->c.state[PA_ST_ZERO] ||
+	       v->c.state[PA_ST_UNKNOWN] || v->c.state[PA_ST_SPECIAL];
+}
+
+/* --sort COLUMN / -COLUMN; "name" sorts by name, others numerically. */
+static int sort_col;
+static bool sort_desc;
+static long sort_ps;
+
+static int cmp_vma(const void *a, const void *b)
+{
+	const struct pa_vma_report *x = a, *y = b;
+	int c;
+
+	if (sort_col == pa_column_lookup("name") || sort_col == pa_column_lookup("perms")) {
+		c = sort_col == pa_column_lookup("name") ? strcmp(x->vma.name, y->vma.name) :
+			strcmp(x->vma.perms, y->vma.perms);
+	} else {
+		uint64_t kx = pa_vma_sort_key(x, sort_col, sort_ps);
+		uint64_t ky = pa_vma_sort_key(y, sort_col, sort_ps);
+
+		c = (kx > ky) - (kx < ky);
+	}
+	if (!c)	/* stable: then by address */
+		c = (x->vma.start > y->vma.start) - (x->vma.start < y->vma.start);
+	return sort_desc ? -c : c;
+}
+
+static void sort_vmas(struct pa_session *s, struct pa_proc_report *p)
+{
+	const char *spec = s->opt->sort;
+
+	if (!spec || !p->nvmas)
+		return;
+	sort_desc = *spec == '-';
+	sort_col = pa_column_lookup(spec + sort_desc);
+	sort_ps = s->src->page_size;
+	if (sort_col >= 0)
+		qsort(p->vmas, p->nvmas, sizeof(*p->vmas), cmp_vma);
+}
+
+static void collect_one(struct pa_session *s, struct pa_proc_report *p, bool bitmap,
+			struct pa_pin *pin)
+{
+	struct pa_options *o = s->opt;
+	struct pa_walk_opts wo = {
+		.need_kflags = true,
+		.need_count = true,
+		.need_cgroup = s->cgroup_filter,
+		.threads = o->threads,
+		.scan = o->scan,
+		.ranges = o->ranges,
+		.nranges = o->nranges,
+		.stop = &pa_stop_flag,
+	};
+	struct pa_target *t = NULL;
+	struct pa_maps maps = { 0 };
+	struct report_ctx c = { .s = s, .p = p, .maps = &maps, .bitmap = bitmap };
+	int ret;
+
+	if (pa_pin_dead(pin)) {
+		p->err = ESRCH;
+		snprintf(p->errmsg, sizeof(p->errmsg), pin->absent ? "process %d: no such process" :
+			 "process %d has exited", (int)p->pid);
+		goto out;
+	}
+	ret = s->src->ops->open_target(s->src, p->pid, &t);
+	/* The pagemap just opened belongs to the pinned process only if that
+	 * is still alive now (a PID is not reused before its reaping). */
+	if (pa_pin_dead(pin)) {
+		p->err = ESRCH;
+		snprintf(p->errmsg, sizeof(p->errmsg), "process %d has exited", (int)p->pid);
+		goto out;
+	}
+	if (ret < 0) {
+		p->err = -ret;
+		pa_explain_open_error(s, p->pid, -ret, p->errmsg, sizeof(p->errmsg));
+		goto out;
+	}
+	ret = s->src->ops->read_maps(t, &maps);
+	if (ret < 0) {
+		p->err = -ret;
+		if (ret == -ESRCH || ret == -ENOENT)
+			pa_explain_open_error(s, p->pid, -ret, p->errmsg, sizeof(p->errmsg));
+		else
+			snprintf(p->errmsg, sizeof(p->errmsg), "%s/proc/%d/maps: %s", s->src->root,
+				 (int)p->pid, ret == -EINVAL ? "unexpected format" : strerror(-ret));
+		goto out;
+	}
+	snprintf(p->comm, sizeof(p->comm), "%s", t->comm);
+	{
+		struct pa_proc_stat ps;
+
+		if (pa_session_proc_stat(s, p->pid, &ps) == 0)
+			p->ppid = ps.ppid;
+	}
+	p->nvmas_total = maps.n;
+	p->vmas = pa_xrealloc(NULL, maps.n ? maps.n : 1, sizeof(*p->vmas));
+	memset(p->vmas, 0, (maps.n ? maps.n : 1) * sizeof(*p->vmas));
+	ret = pa_walk_target(t, &maps, &s->kinfo, &wo, report_batch, &c, &p->stats);
+	if ((t->gone || p->stats.partial) && *s->src->root) {
+		p->partial = true;
+		snprintf(p->errmsg, sizeof(p->errmsg), "%s/proc/%d/pagemap: ends before the last VMA "
+			 "of maps (incomplete capture): the result is partial", s->src->root, (int)p->pid);
+	} else if (t->gone || p->stats.partial) {
+		p->partial = true;
+		pa_pin_dead(pin);
+		snprintf(p->errmsg, sizeof(p->errmsg), "process %d exited during the scan: the result "
+			 "is partial", (int)p->pid);
+	} else if (ret == -EINTR) {
+		p->partial = true;
+		snprintf(p->errmsg, sizeof(p->errmsg), "interrupted");
+	} else if (ret < 0) {
+		p->err = -ret;
+		if (p->stats.errpath[0])	/* a kpage* file failed, not the process */
+			snprintf(p->errmsg, sizeof(p->errmsg), "%s: %s (while reading process %d)",
+				 p->stats.errpath, strerror(-ret), (int)p->pid);
+		else
+			snprintf(p->errmsg, sizeof(p->errmsg), "process %d: %s", (int)p->pid,
+				 strerror(-ret));
+	}
+	if (t->pfn_hidden) {
+		p->partial = true;
+		snprintf(p->errmsg, sizeof(p->errmsg),
+			 "/proc/%d/pagemap: PFNs hidden (CAP_SYS_ADMIN missing): exclusivity unknown; "
+			 "run as root", (int)p->pid);
+	}
+	/* Move the VMAs into the report, dropping those without anonymous
+	 * pages unless --all-vmas. */
+	size_t n = 0;
+
+	for (size_t i = 0; i < maps.n; i++) {
+		struct pa_vma_report *v = &p->vmas[i];
+
+		pa_counts_add(&p->totals, &v->c);
+		if (!o->all_vmas && !vma_has_anon(v))
+			continue;
+		p->vmas[n] = *v;
+		p->vmas[n].vma = maps.v[i];
+		p->vmas[n].vma.name = maps.v[i].name;
+		maps.v[i].name = NULL;
+		p->vmas[n].rss_pages = p->vmas[n].c.present;
+		n++;
+	}
+	p->nvmas = n;
+	sort_vmas(s, p);
+out:
+	pa_maps_free(&maps);
+	if (t)
+		s->src->ops->close_target(t);
+}
+
+int pa_collect(struct pa_session *s, const pid_t *pids, size_t npids, struct pa_report *r)
+{
+	struct timespec ts;
+	int rc = PA_EXIT_OK;
+	size_t nerr = 0;
+
+	snprintf(r->kernel, sizeof(r->kernel), "%s", s->src->release);
+	r->page_size = s->src->page_size;
+	r->kinfo = s->kinfo;
+	r->ftab = s->ftab;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	r->timestamp = ts.tv_sec + ts.tv_nsec / 1e9;
+	for (size_t i = 0; i < npids; i++) {
+		struct pa_proc_report *p = pa_report_add_proc(r, pids[i]);
+
+		collect_one(s, p, npids > 1, pa_session_pin(s, pids[i]));
+		if (p->err)
+			nerr++;
+		if (p->partial || p->err)
+			r->partial = true;
+	}
+	pa_report_compute_sharing(r);
+	if (npids && nerr == npids)
+		rc = PA_EXIT_ERROR;
+	else if (r->partial || pa_stop_flag)
+		rc = PA_EXIT_PARTIAL;
+	return rc;
+}
+
+static int cmp_pid(const void *a, const void *b)
+{
+	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+int pa_expand_children(struct pa_session *s, const pid_t *pids, size_t n, pid_t **out, size_t *nout)
+{
+	size_t cap = n + 16, m = 0;
+	pid_t *v = pa_xrealloc(NULL, cap, sizeof(*v));
+
+	for (size_t i = 0; i < n; i++)
+		v[m++] = pids[i];
+	if (s->opt->children) {
+		/* breadth first: children of every PID found so far, each
+		 * once (a captured tree may even list a cycle) */
+		pid_t *kids = NULL;
+		size_t nk, kcap = 0;
+
+		for (size_t i = 0; i < m; i++) {
+			nk = 0;
+			pa_source_children(s->src, v[i], &kids, &nk, &kcap);
+			for (size_t k = 0; k < nk; k++) {
+				bool seen = false;
+
+				for (size_t j = 0; j < m && !seen; j++)
+					seen = v[j] == kids[k];
+				if (seen)
+					continue;
+				if (m == cap) {
+					cap *= 2;
+					v = pa_xrealloc(v, cap, sizeof(*v));
+				}
+				v[m++] = kids[k];
+			}
+		}
+		free(kids);
+	}
+	/* keep the order given on the command line, drop duplicates */
+	size_t k = 0;
+
+	for (size_t i = 0; i < m; i++) {
+		bool dup = false;
+
+		for (size_t j = 0; j < k && !dup; j++)
+			dup = v[j] == v[i];
+		if (!dup)
+			v[k++] = v[i];
+	}
+	if (k > n)
+		qsort(v + n, k - n, sizeof(*v), cmp_pid);
+	*out = v;
+	*nout = k;
+	return 0;
+}
+
