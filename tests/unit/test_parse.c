@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Unit tests for the command-line spec parsers (src/parse.c): numbers,
- * PIDs, page-types' addr-spec, flag names and bits-spec, and the filter.
+ * PIDs, page-types' addr-spec, flag names and bits-spec, and the filter;
+ * and the /proc/PID/stat parser (src/session.c).
  */
 #include "config.h"
 
@@ -429,6 +430,49 @@ static void test_bits_match_all(void **state)
 	assert_false(pa_bits_match(f, 1, PA_BIT(OWNER_2)));
 }
 
+/* ---- /proc/PID/stat ------------------------------------------------------- */
+
+static void test_proc_stat(void **state)
+{
+	struct pa_proc_stat st;
+	/* a kernel thread as 6.18 writes it: 52 fields, tpgid -1 */
+	static const char kthread[] =
+		"2 (kthreadd) S 0 0 0 0 -1 2129984 0 0 0 0 0 3 0 0 20 0 1 0 14 0 0 "
+		"18446744073709551615 0 0 0 0 0 0 0 2147483647 0 0 0 0 0 1 0 0 0 0 0 0 0 "
+		"0 0 0 0 0\n";
+	/* comm with spaces and ')' */
+	static const char odd[] = "4242 (a) b (c)) Z 17 4242 4242 34816 4242 4194560 0 0 0 0 0 "
+		"0 0 0 20 0 1 0 987654 0";
+
+	(void)state;
+	assert_int_equal(pa_proc_stat_parse(kthread, &st), 0);
+	assert_int_equal(st.state, 'S');
+	assert_int_equal(st.ppid, 0);
+	assert_true(st.flags & PA_PF_KTHREAD);
+	assert_int_equal(st.starttime, 14);
+	assert_int_equal(st.nfields, 22);
+
+	assert_int_equal(pa_proc_stat_parse(odd, &st), 0);
+	assert_int_equal(st.state, 'Z');
+	assert_int_equal(st.ppid, 17);
+	assert_int_equal(st.flags, 4194560);
+	assert_false(st.flags & PA_PF_KTHREAD);
+	assert_int_equal(st.starttime, 987654);
+
+	/* cut short: what is there is kept, the rest reads 0 */
+	assert_int_equal(pa_proc_stat_parse("9 (x) R 1 9", &st), 0);
+	assert_int_equal(st.state, 'R');
+	assert_int_equal(st.ppid, 1);
+	assert_int_equal(st.nfields, 5);
+	assert_int_equal(st.flags, 0);
+	assert_int_equal(st.starttime, 0);
+
+	/* not a stat line */
+	assert_int_equal(pa_proc_stat_parse("", &st), -1);
+	assert_int_equal(pa_proc_stat_parse("9 (x)", &st), -1);
+	assert_int_equal(pa_proc_stat_parse("9 x R 1", &st), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -443,6 +487,7 @@ int main(void)
 		cmocka_unit_test(test_bits_spec_forms),
 		cmocka_unit_test(test_bits_spec_reject),
 		cmocka_unit_test(test_bits_match_all),
+		cmocka_unit_test(test_proc_stat),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);
