@@ -13,7 +13,7 @@
 #include "page-anon.h"
 
 const char *argp_program_version = PACKAGE_NAME " " PACKAGE_VERSION;
-const char *argp_program_bug_address = PACKAGE_BUGREPORT;
+/* No argp_program_bug_address: there is no public bug tracker to name. */
 
 enum {
 	OPT_FLAGS = 0x100, OPT_JSON, OPT_BYTES, OPT_ALL_VMAS, OPT_SORT, OPT_CHILDREN,
@@ -88,7 +88,7 @@ static struct argp_option options[] = {
 
 	{ NULL, 0, NULL, 0, "Exclusivity report:", 3 },
 	{ "report", OPT_REPORT, NULL, 0, "Print the per-VMA report (the default with -p)", 3 },
-	{ "children", OPT_CHILDREN, NULL, 0, "Also report all descendants of the given processes", 3 },
+	{ "children", OPT_CHILDREN, NULL, 0, "Also report every descendant of the given processes", 3 },
 	{ "bytes", OPT_BYTES, NULL, 0, "Print sizes in bytes instead of human-readable units", 3 },
 	{ "all-vmas", OPT_ALL_VMAS, NULL, 0, "Also list VMAs without anonymous pages", 3 },
 	{ "sort", OPT_SORT, "COLUMN", 0, "Sort VMAs by COLUMN (prefix '-' for descending)", 3 },
@@ -111,7 +111,7 @@ static struct argp_option options[] = {
 	{ "command-log", OPT_COMMAND_LOG, "FILE", 0, "Append the output of the --tui command to FILE (default: /dev/null)", 5 },
 
 	{ NULL, 0, NULL, 0, "Data source:", 6 },
-	{ "sysroot", OPT_SYSROOT, "DIR", 0, "Read /proc files below DIR (captured trees, tests)", 6 },
+	{ "sysroot", OPT_SYSROOT, "DIR", 0, "Read /proc files below DIR (captured trees)", 6 },
 	{ "kernel", OPT_KERNEL, "VERSION", 0, "Decode flags as kernel VERSION does (default: the running or sysroot kernel)", 6 },
 	{ "threads", OPT_THREADS, "N", 0, "Threads for the page walk (default: automatic)", 6 },
 	{ "scan", OPT_SCAN, "auto|always|never", 0, "Use the PAGEMAP_SCAN ioctl to skip holes", 6 },

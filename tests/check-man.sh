@@ -78,6 +78,15 @@ case $PAGE_ANON in
 *) bin=$(pwd)/$PAGE_ANON ;;
 esac
 
+# .TH names the release: "page-anon X.Y.Z" where page-anon --version says
+# X.Y.Z or X.Y.Z+N.gHASH (a snapshot after X.Y.Z; build-aux/git-version-gen).
+version=$("$bin" --version | sed -n '1s/^page-anon //p')
+th=$(sed -n 's/^\.TH PAGE\\-ANON 8 [0-9-]* "page\\-anon \([^"]*\)".*/\1/p' "$man")
+if [ -z "$version" ] || [ "$th" != "${version%%+*}" ]; then
+	echo "FAIL: .TH of $man names version '$th'; page-anon --version says '$version'" >&2
+	fail=1
+fi
+
 uid=$(id -u)
 tab=$(printf '\t')
 while IFS=$tab read -r mode cmd; do

@@ -99,6 +99,18 @@ while read -r o; do
 	grep -qxF -- "$o" "$tmp/help.short" || missing "-$o is documented in $man but not in --help"
 done <"$tmp/man.short"
 
+# argp wraps a description that fills the line into an empty, indented
+# line: keep --help free of trailing blanks at argp's default width.
+if grep -n '[[:blank:]]$' "$tmp/help" >"$tmp/trailing"; then
+	missing "--help has lines ending in blanks (shorten the option text):"
+	cat "$tmp/trailing" >&2
+fi
+# There is no public bug tracker: --help must not name one.
+if grep -n 'Report bugs\|https\{0,1\}://' "$tmp/help" >"$tmp/urls"; then
+	missing "--help names a bug address or URL:"
+	cat "$tmp/urls" >&2
+fi
+
 if [ "$fail" = 0 ]; then
 	echo "PASS: $(wc -l <"$tmp/help.long") long and $(wc -l <"$tmp/help.short") short options consistent"
 fi
