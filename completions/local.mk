@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Shell completions.  The directories come from configure
-# (--with-{bash,zsh,fish}-completion-dir); they default below ${datadir}
-# so that "make distcheck" never writes outside the prefix.
+# (--with-{bash,zsh,fish}-completion-dir); they default below ${datadir},
+# where each shell searches, so that "make distcheck" never writes outside
+# the prefix.
 EXTRA_DIST += \
 	completions/page-anon.bash \
 	completions/_page-anon \
@@ -26,3 +27,12 @@ if ENABLE_FISH_COMPLETION
 fishcompletiondir = $(FISH_COMPLETION_DIR)
 fishcompletion_DATA = completions/page-anon.fish
 endif
+
+# With the default prefix, each directory is one its shell searches.
+TESTS += tests/check-completion-dirs.sh
+dist_check_SCRIPTS += tests/check-completion-dirs.sh
+AM_TESTS_ENVIRONMENT += \
+	PA_PREFIX='$(prefix)'; export PA_PREFIX; \
+	PA_BASH_COMPLETION_DIR='$(BASH_COMPLETION_DIR)'; export PA_BASH_COMPLETION_DIR; \
+	PA_ZSH_COMPLETION_DIR='$(ZSH_COMPLETION_DIR)'; export PA_ZSH_COMPLETION_DIR; \
+	PA_FISH_COMPLETION_DIR='$(FISH_COMPLETION_DIR)'; export PA_FISH_COMPLETION_DIR;

@@ -16,6 +16,9 @@
 # --install-deps installs the packaging tools and the Build-Depends with
 # apt-get (needs root).  DEB_BUILD_OPTIONS is passed on, e.g.
 # DEB_BUILD_OPTIONS=nocheck to skip "make check" in the package build.
+# The package build's "make check" leaves out the live-kernel tests (they
+# change the host: zram swap, KSM, hugetlb pages); PA_LIVE_TESTS=1 runs
+# them too.
 #
 # Exit status: 0 built and lintian-clean, 1 failure, 77 tools missing.
 
@@ -85,6 +88,29 @@ src=$(find "$work" -mindepth 1 -maxdepth 1 -type d -name 'page-anon-*' | head -n
 [ -n "$src" ] || die "$tarball: no page-anon-* directory inside"
 [ -d "$src/contrib/debian" ] || die "$tarball: contrib/debian is missing (not in EXTRA_DIST?)"
 cp -R "$src/contrib/debian" "$src/debian"
+
+# The package version follows the tarball: when debian/changelog does not
+# name this upstream version (a snapshot between releases, VERSION from
+# build-aux/git-version-gen), add an entry for VERSION-1 dated like the
+# tarball's contents, so the .deb, the tarball and "page-anon --version"
+# agree and the build stays reproducible.
+version=$(cat "$src/.tarball-version" 2>/dev/null) ||
+	die "$tarball: no .tarball-version (not made by \"make dist\"?)"
+changelog_version=$(cd "$src" && dpkg-parsechangelog -S Version)
+if [ "${changelog_version%-*}" != "$version" ]; then
+	maintainer=$(sed -n 's/^Maintainer: *//p' "$src/debian/control")
+	epoch=${SOURCE_DATE_EPOCH:-$(stat -c %Y "$src/.tarball-version")}
+	{
+		echo "page-anon ($version-1) unstable; urgency=medium"
+		echo
+		echo "  * Snapshot $version, packaged by contrib/build-deb.sh."
+		echo
+		echo " -- $maintainer  $(LC_ALL=C date -u -R -d "@$epoch")"
+		echo
+		cat "$src/contrib/debian/changelog"
+	} >"$src/debian/changelog"
+	echo "build-deb: debian/changelog: added $version-1 (was $changelog_version)"
+fi
 
 cd "$src"
 if [ "$install_deps" = yes ]; then
