@@ -114,7 +114,6 @@ void pa_counts_page(struct pa_counts *c, const struct pa_kinfo *k, uint64_t pme,
 		    uint64_t kf, uint64_t kc, unsigned pg, enum pa_state st)
 {
 	(void)k;
-	(void)kc;
 	if (st >= 0 && st < PA_ST__N)
 		c->state[st]++;
 	if (pme & PM_UFFD_WP)
@@ -134,6 +133,25 @@ void pa_counts_page(struct pa_counts *c, const struct pa_kinfo *k, uint64_t pme,
 		c->thp++;
 	if (kf & PA_BIT(HUGE))
 		c->hugetlb++;
+	/*
+	 * RSS/USS/PSS like smaps (fs/proc/task_mmu.c smaps_account()): the
+	 * zero pages are not counted (vm_normal_page() skips them); the
+	 * mapcount is kpagecount, read by the walk (count_mapped) for every
+	 * page but small ones that pagemap calls mapped exactly once.  A
+	 * count of 0 (a page the kernel does not rmap-count) is taken as 1.
+	 */
+	if (st == PA_ST_ZERO)
+		return;
+	{
+		uint64_t mc = ((pme & PM_MMAP_EXCLUSIVE) && !(kf & PA_BITS_COMPOUND)) ? 1 : kc;
+
+		if (!mc)
+			mc = 1;
+		c->rss++;
+		if (mc == 1)
+			c->uss++;
+		c->pss_q16 += (1ULL << PA_PSS_SHIFT) / mc;
+	}
 }
 
 void pa_counts_add(struct pa_counts *dst, const struct pa_counts *src)
@@ -147,6 +165,9 @@ void pa_counts_add(struct pa_counts *dst, const struct pa_counts *src)
 	dst->mmap_exclusive += src->mmap_exclusive;
 	dst->uffd_wp += src->uffd_wp;
 	dst->guard += src->guard;
+	dst->rss += src->rss;
+	dst->uss += src->uss;
+	dst->pss_q16 += src->pss_q16;
 }
 
 uint64_t pa_counts_populated(const struct pa_counts *c)

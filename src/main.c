@@ -19,6 +19,7 @@ enum {
 	OPT_FLAGS = 0x100, OPT_JSON, OPT_BYTES, OPT_ALL_VMAS, OPT_SORT, OPT_CHILDREN,
 	OPT_TUI, OPT_INTERVAL, OPT_COLOR, OPT_FREEZE, OPT_SYSROOT, OPT_KERNEL,
 	OPT_EXTENDED, OPT_THREADS, OPT_SCAN, OPT_REPORT, OPT_OUTPUT_FILE, OPT_COMMAND_LOG,
+	OPT_ALL, OPT_GROUP_BY, OPT_TOP, OPT_PROMETHEUS, OPT_MAX_SECONDS,
 };
 
 static const char doc[] =
@@ -115,6 +116,18 @@ static struct argp_option options[] = {
 	{ "kernel", OPT_KERNEL, "VERSION", 0, "Decode flags as kernel VERSION does (default: the running or sysroot kernel)", 6 },
 	{ "threads", OPT_THREADS, "N", 0, "Threads for the page walk (default: automatic)", 6 },
 	{ "scan", OPT_SCAN, "auto|always|never", 0, "Use the PAGEMAP_SCAN ioctl to skip holes", 6 },
+
+	{ NULL, 0, NULL, 0, "Every process (smem-like table, Prometheus metrics):", 7 },
+	{ "all", OPT_ALL, NULL, 0, "One row per user process: RSS, USS, PSS and the page states "
+	  "(kernel threads are skipped, processes that exit meanwhile are counted)", 7 },
+	{ "group-by", OPT_GROUP_BY, "KEY", 0, "With --all: sum the rows by comm, user, cgroup or unit "
+	  "(systemd unit from the cgroup path)", 7 },
+	{ "top", OPT_TOP, "N", 0, "With --all: only the first N rows or groups (after --sort); the rest "
+	  "is summed into one 'other' row", 7 },
+	{ "prometheus", OPT_PROMETHEUS, NULL, 0, "With --all: write Prometheus metrics (text exposition "
+	  "format, per --group-by group, comm by default) for node_exporter's textfile collector", 7 },
+	{ "max-seconds", OPT_MAX_SECONDS, "SECONDS", 0, "With --all: stop reading processes after SECONDS; "
+	  "the rest is reported as skipped (exit status 3)", 7 },
 
 	{ NULL, 'h', NULL, OPTION_HIDDEN, "Give this help list (same as --help)", -1 },
 	{ NULL, 0, NULL, 0, NULL, 0 }
@@ -319,6 +332,36 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 			return ARGP_ERR_UNKNOWN;
 		argp_error(state, "unexpected argument '%s' (a command to start goes after '--')", arg);
 		break;
+	case OPT_ALL:
+		o->all = true;
+		break;
+	case OPT_GROUP_BY:
+		if (!strcmp(arg, "comm") || !strcmp(arg, "command"))
+			o->group_by = PA_GROUP_COMM;
+		else if (!strcmp(arg, "user"))
+			o->group_by = PA_GROUP_USER;
+		else if (!strcmp(arg, "cgroup"))
+			o->group_by = PA_GROUP_CGROUP;
+		else if (!strcmp(arg, "unit"))
+			o->group_by = PA_GROUP_UNIT;
+		else
+			argp_error(state, "invalid --group-by '%s': expected comm, user, cgroup or unit", arg);
+		break;
+	case OPT_TOP: {
+		uint64_t n;
+
+		if (pa_parse_u64(arg, &n) < 0 || n < 1 || n > 1000000)
+			argp_error(state, "invalid --top '%s': expected a number from 1 to 1000000", arg);
+		o->top = (size_t)n;
+		break;
+	}
+	case OPT_PROMETHEUS:
+		o->prometheus = true;
+		break;
+	case OPT_MAX_SECONDS:
+		if (parse_seconds(arg, &o->max_seconds) < 0)
+			argp_error(state, "invalid --max-seconds '%s': expected seconds > 0", arg);
+		break;
 	case OPT_COMMAND_LOG:
 		if (!*arg)
 			argp_error(state, "empty --command-log name");
@@ -343,6 +386,17 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 			argp_error(state, "--output-file cannot be used with --tui");
 		if (o->freeze && !o->npids && !o->tui)
 			argp_error(state, "--freeze needs -p PID (or --tui)");
+		if (!o->all && (o->group_by || o->top || o->prometheus || o->max_seconds > 0))
+			argp_error(state, "--group-by, --top, --prometheus and --max-seconds work with --all");
+		if (o->all && (o->npids || o->file || o->nranges || o->nbits_specs || o->cgroup_arg ||
+			       o->tui || o->watch > 0 || o->freeze || o->list || o->mode ||
+			       o->describe || o->raw || o->no_summary || o->list_cgroup ||
+			       o->list_mapcnt || o->mark_idle || o->kpageflags_file))
+			argp_error(state, "--all reads every process: it cannot be combined with -p, -f, -a, "
+				   "-b, -c, -d, -l, -L, -r, -N, -C, -M, -i, -F, --flags, --report, --tui, "
+				   "--watch or --freeze");
+		if (o->prometheus && o->json)
+			argp_error(state, "--prometheus and --json cannot be combined");
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;

@@ -206,6 +206,7 @@ struct pa_region {		/* struct page_region */
 
 struct pa_source;
 struct pa_target;		/* one opened process */
+struct pa_pfncache;
 
 struct pa_source_ops {
 	/* Per-PFN u64 files.  Returns entries read (short at the end of the
@@ -262,6 +263,9 @@ const char *pa_source_kfile_path(const struct pa_source *s, enum pa_kfile f, cha
 int pa_source_read_text(const struct pa_source *s, const char *rel, char *buf, size_t len);
 /* Children (from /proc/PID/task/TID/children) appended to *pids. */
 int pa_source_children(const struct pa_source *s, pid_t pid, pid_t **pids, size_t *n, size_t *cap);
+/* Every PID of /proc (its numeric entries), ascending, into *pids (owned
+ * by the caller).  Returns how many, or -errno. */
+ssize_t pa_source_pids(const struct pa_source *s, pid_t **pids);
 void pa_source_free(struct pa_source *s);
 /* pidfd_open(2) (5.3+): fd or -errno.  pa_pidfd_alive: 1 while the
  * process exists (also as a zombie), 0 once it has exited, or -errno. */
@@ -316,7 +320,20 @@ const char *pa_state_name(enum pa_state st);	/* "anon_exclusive", ... */
 struct pa_counts {
 	uint64_t state[PA_ST__N];
 	uint64_t present, anon, thp, hugetlb, mmap_exclusive, uffd_wp, guard;
+	/* Resident set as smaps counts it (classify.c): rss pages, uss the
+	 * ones mapped once, pss_q16 the sum of 1/mapcount in 1/65536 pages
+	 * (each page rounded down).  Need the walk's count_mapped. */
+	uint64_t rss, uss, pss_q16;
 };
+#define PA_PSS_SHIFT 16
+/* PSS in bytes, rounded down */
+static inline uint64_t pa_pss_bytes(const struct pa_counts *c, long page_size)
+{
+	uint64_t ps = (uint64_t)page_size;
+
+	return (c->pss_q16 >> PA_PSS_SHIFT) * ps +
+	       (((c->pss_q16 & ((1ULL << PA_PSS_SHIFT) - 1)) * ps) >> PA_PSS_SHIFT);
+}
 void pa_counts_add(struct pa_counts *dst, const struct pa_counts *src);
 uint64_t pa_counts_populated(const struct pa_counts *c);
 
@@ -351,6 +368,11 @@ struct pa_walk_opts {
 	bool count_all;		/* ... or for every page (listings) */
 	bool need_cgroup;	/* read kpagecgroup */
 	bool need_kflags;	/* read kpageflags (false: pagemap only) */
+	bool count_mapped;	/* also kpagecount of every page that may be
+				 * mapped more than once (for USS/PSS): all
+				 * but small pages with PM_MMAP_EXCLUSIVE */
+	struct pa_pfncache *cache;	/* borrowed, NULL: none (pfncache.h);
+					 * needs count_mapped, not need_cgroup */
 	int threads;		/* 0: automatic */
 	enum { PA_SCAN_AUTO, PA_SCAN_NEVER, PA_SCAN_ALWAYS } scan;
 	const struct pa_addr_range *ranges;	/* borrowed; NULL = all */
@@ -360,6 +382,7 @@ struct pa_walk_opts {
 
 struct pa_walk_stats {
 	uint64_t vmas, pagemap_entries, pfns_read, preads, scan_calls;
+	uint64_t cache_hits;	/* pages whose kpage* words came from the cache */
 	bool partial;		/* process exited or vanished mid-walk */
 	bool pfn_hidden;	/* PFNs read as 0 */
 	int err;		/* first errno that stopped the walk */
@@ -426,6 +449,11 @@ struct pa_options {
 	bool verbose;
 	bool freeze;
 	const char *output_file;	/* borrowed: --output-file */
+	bool all;		/* --all: every user process (fleet.c) */
+	int group_by;		/* enum pa_group_by */
+	size_t top;		/* --top N rows or groups, 0: all */
+	bool prometheus;	/* --prometheus text exposition */
+	double max_seconds;	/* --max-seconds budget of --all, 0: none */
 	int threads;
 	int scan;		/* enum PA_SCAN_* */
 	double interval;	/* TUI refresh */
@@ -449,9 +477,12 @@ struct pa_vma_report {
 	uint64_t rss_pages;	/* present pages */
 };
 
+struct pa_procinfo;
+
 struct pa_proc_report {
 	pid_t pid, ppid;
 	char comm[64];
+	struct pa_procinfo *info;	/* owned: user, cgroup, unit (procs.h); NULL if not read */
 	struct pa_counts totals;
 	struct pa_vma_report *vmas;	/* owned */
 	size_t nvmas;
@@ -483,10 +514,46 @@ struct pa_report {
 	uint64_t total_pages;
 	uint64_t unknown_bits;	/* union of unknown bits seen */
 
+	struct pa_all_report *all;	/* owned: --all scan, NULL otherwise */
 	uint64_t sample;	/* --watch sample number, from 1 */
 	double timestamp;	/* CLOCK_REALTIME seconds of the sample */
 	bool partial;
 };
+
+/* --all (fleet.c): one row per process in procs (no VMAs kept), and
+ * groups of them for --group-by and --prometheus. */
+enum pa_group_by { PA_GROUP_NONE = 0, PA_GROUP_COMM, PA_GROUP_USER, PA_GROUP_CGROUP,
+		   PA_GROUP_UNIT };
+struct pa_group {
+	char *key;		/* owned: command, user, cgroup path or unit */
+	size_t nprocs;
+	struct pa_counts c;
+};
+enum pa_skip { PA_SKIP_KTHREAD, PA_SKIP_EXITED, PA_SKIP_UNREADABLE, PA_SKIP_BUDGET, PA_SKIP__N };
+struct pa_all_report {
+	enum pa_group_by group_by;
+	size_t skipped[PA_SKIP__N];	/* processes not in procs, by reason */
+	double duration;		/* seconds the scan took */
+	bool truncated;			/* --max-seconds ended the scan early */
+	struct pa_group *groups;	/* owned; sorted, at most --top */
+	size_t ngroups;
+	struct pa_group other;		/* rows or groups beyond --top (key NULL) */
+	struct pa_counts totals;	/* of every process read */
+	size_t nread;			/* processes read (also those beyond --top) */
+	uint64_t pfns_read, cache_lookups, cache_hits;
+	size_t cache_peak;		/* entries */
+};
+const char *pa_skip_name(enum pa_skip k);	/* "kernel_thread", ... */
+const char *pa_group_by_name(enum pa_group_by g);	/* "comm", ...; NULL for none */
+/* --all: walk every user process into r; returns an exit code. */
+struct pa_session;
+int pa_collect_all(struct pa_session *s, struct pa_report *r);
+/* The whole --all run after pa_session prepare: returns an exit code. */
+int pa_run_all(struct pa_session *s);
+/* --all outputs */
+void pa_print_all(FILE *out, const struct pa_report *r, const struct pa_options *o);
+int pa_json_all(FILE *out, const struct pa_report *r, const struct pa_options *o);
+int pa_prometheus_write(FILE *out, const struct pa_report *r, const struct pa_options *o);
 
 void pa_report_init(struct pa_report *r);
 void pa_report_free(struct pa_report *r);

@@ -21,6 +21,7 @@ static void proc_free(struct pa_proc_report *p)
 	free(p->vmas);
 	free(p->shared_with);
 	free(p->pfn_bitmap);
+	free(p->info);
 }
 
 void pa_report_free(struct pa_report *r)
@@ -29,6 +30,12 @@ void pa_report_free(struct pa_report *r)
 		proc_free(&r->procs[i]);
 	free(r->procs);
 	free(r->flagstats);
+	if (r->all) {
+		for (size_t i = 0; i < r->all->ngroups; i++)
+			free(r->all->groups[i].key);
+		free(r->all->groups);
+		free(r->all);
+	}
 	memset(r, 0, sizeof(*r));
 }
 

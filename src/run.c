@@ -183,6 +183,10 @@ static int run(struct pa_options *o)
 	rc = pa_session_prepare(&s, o);
 	if (rc)
 		goto out;
+	if (o->all) {
+		rc = pa_run_all(&s);	/* fleet.c */
+		goto out;
+	}
 	if (o->describe) {
 		uint64_t flags;
 		char err[256];

@@ -473,3 +473,40 @@ void pa_source_free(struct pa_source *s)
 	if (s)
 		s->ops->destroy(s);
 }
+
+static int cmp_pid_t(const void *a, const void *b)
+{
+	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+ssize_t pa_source_pids(const struct pa_source *s, pid_t **pids)
+{
+	char path[4096];
+	struct dirent *de;
+	size_t n = 0, cap = 0;
+	DIR *d;
+
+	*pids = NULL;
+	if (pa_source_path(s, path, sizeof(path), "proc") < 0)
+		return -ENAMETOOLONG;
+	d = opendir(path);
+	if (!d)
+		return -errno;
+	while ((de = readdir(d))) {
+		pid_t pid;
+
+		if (de->d_name[0] < '1' || de->d_name[0] > '9' || pa_parse_pid(de->d_name, &pid) < 0)
+			continue;
+		if (n == cap) {
+			cap = cap ? 2 * cap : 256;
+			*pids = pa_xrealloc(*pids, cap, sizeof(**pids));
+		}
+		(*pids)[n++] = pid;
+	}
+	closedir(d);
+	if (n)
+		qsort(*pids, n, sizeof(**pids), cmp_pid_t);
+	return (ssize_t)n;
+}

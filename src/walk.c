@@ -63,6 +63,7 @@
 #include <unistd.h>
 
 #include "page-anon.h"
+#include "pfncache.h"
 
 #define CHUNK		(8 * 1024)	/* entries per chunk; 8..64 Ki: same speed, 8 Ki touches least */
 #define WIN_MAX		1024		/* pagemap windows (VMA parts) per chunk */
@@ -87,6 +88,8 @@ struct chunk {
 	uint64_t *idx, *pme, *pfn, *kflags, *kcount, *kcgroup;
 	uint8_t *pgflags;
 	uint64_t *keys, *keys2, *tmp;	/* sorted path only */
+	uint8_t *want, *hit;		/* PFN cache: looked up, found */
+	uint64_t *hkf, *hkc;		/* ... and what was found */
 	struct win *win;
 	size_t nwin;
 	size_t piece;		/* sequence number of its piece */
@@ -174,6 +177,10 @@ static void chunk_alloc(struct chunk *c)
 	c->keys2 = pa_xrealloc(NULL, CHUNK, sizeof(uint64_t));
 	c->tmp = pa_xrealloc(NULL, CHUNK, sizeof(uint64_t));
 	c->win = pa_xrealloc(NULL, WIN_MAX, sizeof(*c->win));
+	c->want = pa_xrealloc(NULL, CHUNK, 1);
+	c->hit = pa_xrealloc(NULL, CHUNK, 1);
+	c->hkf = pa_xrealloc(NULL, CHUNK, sizeof(uint64_t));
+	c->hkc = pa_xrealloc(NULL, CHUNK, sizeof(uint64_t));
 }
 
 static void chunk_free(struct chunk *c)
@@ -189,6 +196,10 @@ static void chunk_free(struct chunk *c)
 	free(c->keys2);
 	free(c->tmp);
 	free(c->win);
+	free(c->want);
+	free(c->hit);
+	free(c->hkf);
+	free(c->hkc);
 }
 
 static void chunk_reset(struct chunk *c)
@@ -312,16 +323,22 @@ static int read_direct(struct pa_source *s, enum pa_kfile f, const uint64_t *pfn
  * and THP tails, whose bit may be the head's.  A 1 GiB exclusive process
  * under --watch then costs the kernel half as much.
  */
-static bool count_needed(const struct walk *w, uint64_t kf)
+static bool count_needed(const struct walk *w, uint64_t kf, uint64_t pme)
 {
 	if (w->o->count_all)
+		return true;
+	/* USS/PSS: a small page with PM_MMAP_EXCLUSIVE has mapcount 1; a
+	 * subpage of a PMD-mapped THP may have the bit while kpagecount
+	 * says 2 (6.15+ with CONFIG_PAGE_MAPCOUNT, doc/ notes on pagemap
+	 * bit 56), so large folios are always counted. */
+	if (w->o->count_mapped && (!(pme & PM_MMAP_EXCLUSIVE) || (kf & PA_BITS_COMPOUND)))
 		return true;
 	return (kf & PA_BIT(ANON)) && (!(kf & PA_BIT(OWNER_2)) || !w->k->anon_exclusive_bit ||
 				       (kf & PA_BIT(COMPOUND_TAIL)));
 }
 
 /* Fill kflags/kcount/kcgroup for the entries of c. */
-static int read_kpages(struct walk *w, struct chunk *c, struct pa_walk_stats *st)
+static int read_kpages_uncached(struct walk *w, struct chunk *c, struct pa_walk_stats *st)
 {
 	struct pa_source *s = w->src;
 	const struct pa_walk_opts *o = w->o;
@@ -363,7 +380,7 @@ static int read_kpages(struct walk *w, struct chunk *c, struct pa_walk_stats *st
 
 			if (!o->count_all) {
 				for (size_t i = 0; i < n; i++)
-					c->tmp[i] = c->pfn[i] && count_needed(w, c->kflags[i]) ?
+					c->tmp[i] = c->pfn[i] && count_needed(w, c->kflags[i], c->pme[i]) ?
 						    c->pfn[i] : 0;
 				pfn = c->tmp;
 			}
@@ -398,7 +415,8 @@ static int read_kpages(struct walk *w, struct chunk *c, struct pa_walk_stats *st
 
 			/* still sorted */
 			for (size_t j = 0; j < m; j++)
-				if (count_needed(w, c->kflags[sorted[j] & 0xffff]))
+				if (count_needed(w, c->kflags[sorted[j] & 0xffff],
+						 c->pme[sorted[j] & 0xffff]))
 					sub[ms++] = sorted[j];
 			c->kpage_file = PA_KPAGECOUNT;
 			r = read_sorted(s, PA_KPAGECOUNT, sub, ms, c->kcount, c->tmp, st);
@@ -413,6 +431,45 @@ static int read_kpages(struct walk *w, struct chunk *c, struct pa_walk_stats *st
 	for (size_t i = 0; i < n; i++)
 		if (c->pfn[i])
 			c->pgflags[i] |= PA_PG_HAVE_KPAGE;
+	return 0;
+}
+
+/*
+ * With a PFN cache (--all): pages that may be mapped elsewhere too (no
+ * PM_MMAP_EXCLUSIVE) are looked up first; the others and the misses are
+ * read, and the misses remembered.  A hit is hidden from the read by a
+ * zero PFN and put back afterwards.
+ */
+static int read_kpages(struct walk *w, struct chunk *c, struct pa_walk_stats *st)
+{
+	struct pa_pfncache *cache = w->o->cache;
+	size_t n = c->n, hits;
+	int r;
+
+	if (!cache || !w->o->need_kflags || !w->o->count_mapped || w->o->need_cgroup)
+		return read_kpages_uncached(w, c, st);
+	for (size_t i = 0; i < n; i++)
+		c->want[i] = c->pfn[i] && !(c->pme[i] & PM_MMAP_EXCLUSIVE);
+	hits = pa_pfncache_lookup(cache, c->pfn, c->want, n, c->hkf, c->hkc, c->hit);
+	for (size_t i = 0; hits && i < n; i++)
+		if (c->hit[i])
+			c->pfn[i] = 0;
+	r = read_kpages_uncached(w, c, st);
+	for (size_t i = 0; hits && i < n; i++) {
+		if (!c->hit[i])
+			continue;
+		c->pfn[i] = PM_PFRAME(c->pme[i]);
+		c->kflags[i] = c->hkf[i];
+		c->kcount[i] = c->hkc[i];
+		c->pgflags[i] |= PA_PG_HAVE_KPAGE;
+	}
+	st->cache_hits += hits;
+	if (r < 0)
+		return r;
+	/* misses with their kpagecount read (count_needed() holds for them) */
+	for (size_t i = 0; i < n; i++)
+		c->want[i] = c->want[i] && !c->hit[i] && count_needed(w, c->kflags[i], c->pme[i]);
+	pa_pfncache_insert(cache, c->pfn, c->want, c->hit, n, c->kflags, c->kcount);
 	return 0;
 }
 
@@ -1149,6 +1206,7 @@ static int run_inline(struct walk *w, struct pa_walk_stats *st)
 	st->pfns_read += wk.st.pfns_read;
 	st->preads += wk.st.preads;
 	st->scan_calls += wk.st.scan_calls;
+	st->cache_hits += wk.st.cache_hits;
 	st->pfn_hidden |= wk.st.pfn_hidden;
 	return r;
 }
@@ -1190,6 +1248,7 @@ static int run_threads(struct walk *w, struct pa_walk_stats *st, bool *none_star
 		st->pfns_read += wk->st.pfns_read;
 		st->preads += wk->st.preads;
 		st->scan_calls += wk->st.scan_calls;
+		st->cache_hits += wk->st.cache_hits;
 		st->pfn_hidden |= wk->st.pfn_hidden;
 	}
 	pthread_cond_destroy(&w->cons_cond);

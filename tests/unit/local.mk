@@ -18,4 +18,10 @@ tests_unit_test_parse_LDADD = $(UNIT_LDADD)
 tests_unit_test_maps_SOURCES = tests/unit/test_maps.c
 tests_unit_test_maps_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_maps_LDADD = $(UNIT_LDADD)
+
+check_PROGRAMS += tests/unit/test_fleet
+TESTS += tests/unit/test_fleet
+tests_unit_test_fleet_SOURCES = tests/unit/test_fleet.c
+tests_unit_test_fleet_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_fleet_LDADD = $(UNIT_LDADD)
 endif

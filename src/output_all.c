@@ -1,0 +1,247 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * --all outputs: the process (or group) table and its JSON form.  Both
+ * read struct pa_report (r->procs, r->all) only.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "page-anon.h"
+#include "fleet.h"
+#include "procs.h"
+
+static void size_str(const struct pa_options *o, uint64_t bytes, char *buf, size_t len)
+{
+	if (o->bytes)
+		snprintf(buf, len, "%llu", (unsigned long long)bytes);
+	else
+		pa_human_size(bytes, buf, len);
+}
+
+/* the last column is not padded */
+static int text_width(int c, bool last)
+{
+	return last ? 0 : c == PA_AC_COMMAND ? 16 : c == PA_AC_USER ? 10 : 24;
+}
+
+static void print_row(FILE *out, const struct pa_report *r, const struct pa_options *o,
+		      const int *cols, size_t ncols, const struct pa_all_row *row, const char *key)
+{
+	for (size_t i = 0; i < ncols; i++) {
+		int c = cols[i];
+		char buf[64];
+		const char *sep = i ? " " : "";
+
+		if (key && !i) {
+			fprintf(out, "%-24s ", key);
+		}
+		if (pa_all_cols[c].text) {
+			const char *s = pa_all_string(row, c);
+
+			fprintf(out, "%s%-*s", sep, text_width(c, i + 1 == ncols), s);
+		} else if (c == PA_AC_PID || c == PA_AC_PPID || c == PA_AC_PROCS) {
+			fprintf(out, "%s%7llu", sep, (unsigned long long)pa_all_value(r, row, c));
+		} else {
+			size_str(o, pa_all_value(r, row, c), buf, sizeof(buf));
+			fprintf(out, "%s%8s", sep, buf);
+		}
+	}
+	fputc('\n', out);
+}
+
+static void print_head(FILE *out, const int *cols, size_t ncols, const char *key)
+{
+	for (size_t i = 0; i < ncols; i++) {
+		int c = cols[i];
+		const char *sep = i ? " " : "";
+
+		if (key && !i)
+			fprintf(out, "%-24s ", key);
+		if (pa_all_cols[c].text)
+			fprintf(out, "%s%-*s", sep, text_width(c, i + 1 == ncols), pa_all_cols[c].head);
+		else if (c == PA_AC_PID || c == PA_AC_PPID || c == PA_AC_PROCS)
+			fprintf(out, "%s%7s", sep, pa_all_cols[c].head);
+		else
+			fprintf(out, "%s%8s", sep, pa_all_cols[c].head);
+	}
+	fputc('\n', out);
+}
+
+/* The totals and the rest beyond --top are printed as groups. */
+static void print_sum(FILE *out, const struct pa_report *r, const struct pa_options *o,
+		      const int *cols, size_t ncols, const char *label, const struct pa_group *g,
+		      bool grouped)
+{
+	struct pa_all_row row = { .g = g };
+
+	if (grouped) {
+		print_row(out, r, o, cols, ncols, &row, label);
+		return;
+	}
+	/* process table: the label goes in the first text column */
+	for (size_t i = 0; i < ncols; i++) {
+		int c = cols[i];
+		char buf[64];
+		const char *sep = i ? " " : "";
+
+		if (pa_all_cols[c].text) {
+			bool first_text = true;
+
+			for (size_t j = 0; j < i; j++)
+				first_text &= !pa_all_cols[cols[j]].text;
+			fprintf(out, "%s%-*s", sep, text_width(c, i + 1 == ncols), first_text ? label : "");
+		} else if (c == PA_AC_PID || c == PA_AC_PPID) {
+			fprintf(out, "%s%7s", sep, "");
+		} else if (c == PA_AC_PROCS) {
+			fprintf(out, "%s%7zu", sep, g->nprocs);
+		} else {
+			size_str(o, pa_all_value(r, &row, c), buf, sizeof(buf));
+			fprintf(out, "%s%8s", sep, buf);
+		}
+	}
+	fputc('\n', out);
+}
+
+void pa_print_all(FILE *out, const struct pa_report *r, const struct pa_options *o)
+{
+	const struct pa_all_report *a = r->all;
+	bool grouped = a->group_by != PA_GROUP_NONE;
+	int cols[PA_AC__N * 2];
+	size_t ncols;
+	char err[128], key[32];
+	struct pa_group total = { .nprocs = a->nread, .c = a->totals };
+
+	if (pa_all_cols_parse(o->columns, grouped, cols, PA_ARRAY_SIZE(cols), &ncols, err,
+			      sizeof(err)) < 0)
+		ncols = 0;	/* checked before the scan */
+	snprintf(key, sizeof(key), "%s", pa_group_label(a));
+	for (char *k = key; *k; k++)
+		*k = (char)(*k >= 'a' && *k <= 'z' ? *k - 'a' + 'A' : *k);
+	print_head(out, cols, ncols, grouped ? key : NULL);
+	if (grouped) {
+		for (size_t i = 0; i < a->ngroups; i++) {
+			struct pa_all_row row = { .g = &a->groups[i] };
+
+			print_row(out, r, o, cols, ncols, &row, a->groups[i].key);
+		}
+	} else {
+		for (size_t i = 0; i < r->nprocs; i++) {
+			struct pa_all_row row = { .p = &r->procs[i] };
+
+			print_row(out, r, o, cols, ncols, &row, NULL);
+		}
+	}
+	if (a->other.nprocs)
+		print_sum(out, r, o, cols, ncols, "(other)", &a->other, grouped);
+	print_sum(out, r, o, cols, ncols, "TOTAL", &total, grouped);
+	fprintf(out, "%zu processes read in %.2f s; skipped: %zu kernel threads, %zu exited, "
+		"%zu unreadable%s\n", a->nread, a->duration, a->skipped[PA_SKIP_KTHREAD],
+		a->skipped[PA_SKIP_EXITED], a->skipped[PA_SKIP_UNREADABLE],
+		a->truncated ? "; stopped by --max-seconds" : "");
+	if (a->truncated)
+		fprintf(out, "%zu processes not read (--max-seconds)\n", a->skipped[PA_SKIP_BUDGET]);
+}
+
+/* ------------------------------------------------------------------ */
+
+static void add_u64(cJSON *o, const char *key, uint64_t v)
+{
+	cJSON_AddNumberToObject(o, key, (double)v);
+}
+
+/* Sizes in bytes: rss, uss, pss and every page state. */
+static void add_sizes(cJSON *o, const struct pa_report *r, const struct pa_counts *c)
+{
+	uint64_t ps = (uint64_t)r->page_size;
+	cJSON *st = cJSON_CreateObject();
+
+	add_u64(o, "rss_bytes", c->rss * ps);
+	add_u64(o, "uss_bytes", c->uss * ps);
+	add_u64(o, "pss_bytes", pa_pss_bytes(c, r->page_size));
+	for (int i = 0; i < PA_ST__N; i++)
+		add_u64(st, pa_state_name((enum pa_state)i), c->state[i] * ps);
+	cJSON_AddItemToObject(o, "state_bytes", st);
+}
+
+static void add_str_or_null(cJSON *o, const char *key, const char *v)
+{
+	if (v && *v)
+		cJSON_AddStringToObject(o, key, v);
+	else
+		cJSON_AddNullToObject(o, key);
+}
+
+static cJSON *group_json(const struct pa_report *r, const struct pa_group *g)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	if (g->key)
+		cJSON_AddStringToObject(o, "key", g->key);
+	add_u64(o, "processes", g->nprocs);
+	add_sizes(o, r, &g->c);
+	return o;
+}
+
+int pa_json_all(FILE *out, const struct pa_report *r, const struct pa_options *o)
+{
+	const struct pa_all_report *a = r->all;
+	cJSON *root = cJSON_CreateObject(), *procs, *scan, *skipped, *groups;
+	struct pa_group total = { .nprocs = a->nread, .c = a->totals };
+	char *s;
+
+	add_u64(root, "schema_version", PA_SCHEMA_VERSION);
+	cJSON_AddStringToObject(root, "type", "processes");
+	cJSON_AddStringToObject(root, "kernel", r->kernel);
+	add_u64(root, "page_size", (uint64_t)r->page_size);
+	cJSON_AddNumberToObject(root, "timestamp", r->timestamp);
+	cJSON_AddBoolToObject(root, "partial", r->partial);
+	scan = cJSON_AddObjectToObject(root, "scan");
+	cJSON_AddNumberToObject(scan, "duration_seconds", a->duration);
+	cJSON_AddBoolToObject(scan, "truncated", a->truncated);
+	add_u64(scan, "processes_read", a->nread);
+	skipped = cJSON_AddObjectToObject(scan, "processes_skipped");
+	for (int k = 0; k < PA_SKIP__N; k++)
+		add_u64(skipped, pa_skip_name((enum pa_skip)k), a->skipped[k]);
+	add_u64(scan, "pfns_read", a->pfns_read);
+	add_u64(scan, "pfn_cache_lookups", a->cache_lookups);
+	add_u64(scan, "pfn_cache_hits", a->cache_hits);
+	procs = cJSON_AddArrayToObject(root, "processes");
+	for (size_t i = 0; i < r->nprocs; i++) {
+		const struct pa_proc_report *p = &r->procs[i];
+		const struct pa_procinfo *in = p->info;
+		cJSON *po = cJSON_CreateObject();
+
+		add_u64(po, "pid", (uint64_t)p->pid);
+		add_u64(po, "ppid", (uint64_t)p->ppid);
+		cJSON_AddStringToObject(po, "command", p->comm);
+		add_u64(po, "uid", in ? in->uid : 0);
+		cJSON_AddStringToObject(po, "user", in ? in->user : "");
+		add_str_or_null(po, "cgroup", in ? in->cgroup : NULL);
+		add_str_or_null(po, "unit", in ? in->unit : NULL);
+		cJSON_AddBoolToObject(po, "partial", p->partial);
+		add_sizes(po, r, &p->totals);
+		cJSON_AddItemToArray(procs, po);
+	}
+	if (pa_group_by_name(a->group_by))
+		cJSON_AddStringToObject(root, "group_by", pa_group_by_name(a->group_by));
+	else
+		cJSON_AddNullToObject(root, "group_by");
+	groups = cJSON_AddArrayToObject(root, "groups");
+	for (size_t i = 0; i < a->ngroups; i++)
+		cJSON_AddItemToArray(groups, group_json(r, &a->groups[i]));
+	cJSON_AddItemToObject(root, "other", group_json(r, &a->other));
+	cJSON_AddItemToObject(root, "totals", group_json(r, &total));
+	s = o->json == PA_JSON_PRETTY ? cJSON_Print(root) : cJSON_PrintUnformatted(root);
+	cJSON_Delete(root);
+	if (!s) {
+		pa_error("out of memory while formatting JSON");
+		return -1;
+	}
+	fputs(s, out);
+	fputc('\n', out);
+	cJSON_free(s);
+	return 0;
+}
