@@ -137,8 +137,8 @@ void pa_print_all(FILE *out, const struct pa_report *r, const struct pa_options 
 	if (a->other.nprocs)
 		print_sum(out, r, o, cols, ncols, "(other)", &a->other, grouped);
 	print_sum(out, r, o, cols, ncols, "TOTAL", &total, grouped);
-	fprintf(out, "%zu processes read in %.2f s; skipped: %zu kernel threads, %zu exited, "
-		"%zu unreadable%s\n", a->nread, a->duration, a->skipped[PA_SKIP_KTHREAD],
+	fprintf(out, "%zu processes read; skipped: %zu kernel threads, %zu exited, "
+		"%zu unreadable%s\n", a->nread, a->skipped[PA_SKIP_KTHREAD],
 		a->skipped[PA_SKIP_EXITED], a->skipped[PA_SKIP_UNREADABLE],
 		a->truncated ? "; stopped by --max-seconds" : "");
 	if (a->truncated)

@@ -110,29 +110,38 @@ int pa_procinfo_read(const struct pa_source *s, pid_t pid, struct pa_procinfo *i
 	unsigned long flags = 0;
 	char state;
 	int ppid = 0;
+	bool have_stat = false;
 
 	memset(info, 0, sizeof(*info));
 	info->pid = pid;
 	snprintf(rel, sizeof(rel), "proc/%d/stat", (int)pid);
-	if (pa_source_read_text(s, rel, buf, sizeof(buf)) <= 0)
+	if (pa_source_read_text(s, rel, buf, sizeof(buf)) > 0) {
+		/* "pid (comm) state ppid pgrp session tty tpgid flags": comm
+		 * may hold spaces and ')' */
+		q = strrchr(buf, ')');
+		if (!q || q[1] != ' ' || !q[2] ||
+		    sscanf(q + 3, " %d %*d %*d %*d %*d %lu", &ppid, &flags) != 2)
+			return PA_PROC_GONE;
+		state = q[2];
+		info->ppid = (pid_t)ppid;
+		*q = '\0';
+		snprintf(info->comm, sizeof(info->comm), "%.63s",
+			 strchr(buf, '(') ? strchr(buf, '(') + 1 : "");
+		if (flags & PF_KTHREAD)
+			return PA_PROC_KTHREAD;
+		if (state == 'Z' || state == 'X')
+			return PA_PROC_GONE;	/* exited, memory gone */
+		have_stat = true;
+	} else if (!*s->root) {
 		return PA_PROC_GONE;
-	/* "pid (comm) state ppid pgrp session tty tpgid flags": comm may
-	 * hold spaces and ')' */
-	q = strrchr(buf, ')');
-	if (!q || q[1] != ' ' || !q[2] || sscanf(q + 3, " %d %*d %*d %*d %*d %lu", &ppid, &flags) != 2)
-		return PA_PROC_GONE;
-	state = q[2];
-	info->ppid = (pid_t)ppid;
-	*q = '\0';
-	snprintf(info->comm, sizeof(info->comm), "%.63s", strchr(buf, '(') ? strchr(buf, '(') + 1 : "");
-	if (flags & PF_KTHREAD)
-		return PA_PROC_KTHREAD;
-	if (state == 'Z' || state == 'X')
-		return PA_PROC_GONE;	/* exited, memory gone */
-	/* /proc/PID/comm is not truncated at a ')' of the name */
+	}
+	/* /proc/PID/comm is not truncated at a ')' of the name; a captured
+	 * tree may hold only comm, maps and pagemap */
 	snprintf(rel, sizeof(rel), "proc/%d/comm", (int)pid);
 	if (pa_source_read_text(s, rel, buf, sizeof(buf)) > 0)
 		snprintf(info->comm, sizeof(info->comm), "%.63s", buf);
+	else if (!have_stat)
+		return PA_PROC_GONE;
 	snprintf(rel, sizeof(rel), "proc/%d/status", (int)pid);
 	if (pa_source_read_text(s, rel, buf, sizeof(buf)) > 0 && (q = strstr(buf, "\nUid:"))) {
 		unsigned ruid, euid;

@@ -22,7 +22,9 @@ list|-p 100 -l -M -C -r
 list-each-bits|-p 100 -L -r -b anonymous,~thp
 pfn-raw|--flags -r
 pfn-list-each|-L -a 0x4000,0x4010
-describe|-d anonymous,owner_2,0x10'
+describe|-d anonymous,owner_2,0x10
+all|--all --bytes
+all-grouped|--all --group-by=user --bytes -o procs,rss,uss,pss,file'
 
 failed=0
 for spec in "$fixdir"/*.fix; do
@@ -84,4 +86,24 @@ expect "k515 heap unknown" "$(state k515-basic 0 unknown)" 9
 # the gate VMA is never walked, the hidden PFN makes the result partial
 expect "vsyscall present" "$("$JQ" -r '.processes[0].vmas[4].pages.present' "$tmp/k618-basic.json.only")" 0
 expect "partial exit" "$(tail -n 1 "$tmp/k618-basic.json")" exit=3
+
+# --all on the captured trees: RSS/USS/PSS exactly as computed directly
+# from their pagemap and kpagecount (tests/live/uss-pss.py)
+if command -v "${PYTHON3:-python3}" >/dev/null 2>&1; then
+	for name in k618-basic k66-basic k515-basic; do
+		root=$tmp/$name
+		"$PAGE_ANON" --sysroot "$root" --all --json >"$tmp/$name.all.json" 2>/dev/null || :
+		"${PYTHON3:-python3}" "$srcdir/tests/live/uss-pss.py" --root "$root" dump 100 >"$tmp/$name.dump"
+		want=$("${PYTHON3:-python3}" "$srcdir/tests/live/uss-pss.py" exact "$tmp/$name.dump" 4096 |
+			awk '{ print $2, $4, $6 }')
+		got=$("$JQ" -r '.processes[] | select(.pid == 100) | "\(.rss_bytes) \(.uss_bytes) \(.pss_bytes)"' \
+			"$tmp/$name.all.json")
+		expect "$name --all rss uss pss" "$got" "$want"
+	done
+	# the numbers the fixture was written with (heap: 4 + 4 + 4 resident,
+	# 4 mapped twice; 512 THP pages once; KSM 2 pages twice; 4 file pages
+	# 3 times; 2 shared anonymous once; 1 uffd page)
+	expect "k618 rss pages" "$("$JQ" '.processes[0].rss_bytes / 4096' "$tmp/k618-basic.all.json")" 533
+	expect "k618 uss pages" "$("$JQ" '.processes[0].uss_bytes / 4096' "$tmp/k618-basic.all.json")" 523
+fi
 exit 0

@@ -32,6 +32,8 @@ for fmt in --json --json=pretty; do
 	run listeach "$fmt" --sysroot "$tmp/root" -p 100 -L -N
 	run pfn "$fmt" --sysroot "$tmp/root" --flags
 	run describe "$fmt" -d anonymous,thp,0x1000000000000
+	run all "$fmt" --sysroot "$tmp/root" --all
+	run all-grouped "$fmt" --sysroot "$tmp/root" --all --group-by=unit --top 1
 done
 # human text never reaches stdout in JSON mode
 "$PAGE_ANON" --json --sysroot "$tmp/root" -p 100 2>/dev/null | "$JQ" -e . >/dev/null ||
@@ -43,5 +45,7 @@ if [ "$(id -u)" = 0 ] && [ -r /proc/kpageflags ]; then
 	run live-list --json -p $$ -l -N
 	run live-multi --json -p $$,1
 	run live-pfn --json --flags -a 0,100000
+	run live-all --json --all
+	run live-all-top --json --all --group-by=user --top 2
 fi
 exit 0

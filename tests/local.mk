@@ -18,5 +18,6 @@ TESTS += tests/json-schema.sh
 dist_check_SCRIPTS += tests/json-schema.sh
 EXTRA_DIST += tests/check-json.py \
 	tests/schema/report.schema.json tests/schema/flags.schema.json \
-	tests/schema/page.schema.json tests/schema/describe.schema.json
+	tests/schema/page.schema.json tests/schema/describe.schema.json \
+	tests/schema/processes.schema.json
 AM_TESTS_ENVIRONMENT += PYTHON3='$(PYTHON3)'; export PYTHON3;

@@ -27,11 +27,12 @@ LIVE_TESTS = \
 	tests/live/swap.sh \
 	tests/live/uffd-guard.sh \
 	tests/live/flags-compat.sh \
-	tests/live/not-root.sh
+	tests/live/not-root.sh \
+	tests/live/all.sh
 
 TESTS += $(LIVE_TESTS)
 dist_check_SCRIPTS += $(LIVE_TESTS)
-EXTRA_DIST += tests/setup.sh
+EXTRA_DIST += tests/setup.sh tests/live/uss-pss.py
 
 AM_TESTS_ENVIRONMENT += \
 	PAGE_ANON='$(abs_top_builddir)/src/page-anon'; export PAGE_ANON; \
