@@ -521,8 +521,8 @@ int pa_collect_all(struct pa_session *s, struct pa_report *r)
 		pa_warn("--max-seconds %g: scan stopped after %.2f s; %zu processes not read",
 			o->max_seconds, a->duration, a->skipped[PA_SKIP_BUDGET]);
 	finish(r, o);
-	if (!a->nread) {
-		if (!pa_stop_flag && !a->truncated)
+	if (!a->nread && !a->truncated) {
+		if (!pa_stop_flag)
 			pa_error("no process could be read");
 		rc = PA_EXIT_ERROR;
 	} else if (first_err || a->truncated || r->partial || pa_stop_flag) {
@@ -590,7 +590,9 @@ int pa_run_all(struct pa_session *s)
 	pa_selftest(s->src, &s->kinfo);
 	pa_report_init(&r);
 	rc = pa_collect_all(s, &r);
-	if (r.all && r.all->nread) {
+	/* a scan cut short by the budget still reports (truncation is in
+	 * the output) */
+	if (r.all && (r.all->nread || r.all->truncated)) {
 		if (o->verbose)
 			fprintf(stderr, "%llu kpage* words read; PFN cache: %llu lookups, %llu hits, "
 				"at most %zu entries\n", (unsigned long long)r.all->pfns_read,

@@ -28,7 +28,8 @@ LIVE_TESTS = \
 	tests/live/uffd-guard.sh \
 	tests/live/flags-compat.sh \
 	tests/live/not-root.sh \
-	tests/live/all.sh
+	tests/live/all.sh \
+	tests/live/prometheus.sh
 
 TESTS += $(LIVE_TESTS)
 dist_check_SCRIPTS += $(LIVE_TESTS)
