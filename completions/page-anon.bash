@@ -96,6 +96,7 @@ _page_anon()
 		;;
 	--sort)
 		local cols='start end size perms offset dev inode rss anon excl shared sole ksm zero file swap special unknown thp hugetlb mmap_excl uffd_wp guard name'
+		[[ " ${words[*]} " == *" --all "* ]] && cols='pid ppid user command cgroup unit procs rss uss pss exclusive shared sole ksm zero file swapped special unknown'
 		local sign=
 		[[ $cur == -* ]] && sign=-
 		COMPREPLY=($(compgen -P "$sign" -W "$cols" -- "${cur#-}"))
@@ -104,12 +105,17 @@ _page_anon()
 	-o | --output)
 		# a list starting with + adds to the default columns
 		local cols='help start end size perms offset dev inode rss anon excl shared sole ksm zero file swap special unknown thp hugetlb mmap_excl uffd_wp guard name'
+		[[ " ${words[*]} " == *" --all "* ]] && cols='help pid ppid user command cgroup unit procs rss uss pss exclusive shared sole ksm zero file swapped special unknown'
 		local prefix=${cur%"${cur##*[,+]}"}
 		COMPREPLY=($(compgen -P "$prefix" -W "$cols" -- "${cur##*[,+]}"))
 		compopt -o nospace
 		return
 		;;
-	-a | --addr | -w | --watch | --interval | --kernel | --threads)
+	--group-by)
+		COMPREPLY=($(compgen -W 'comm user cgroup unit' -- "$cur"))
+		return
+		;;
+	-a | --addr | -w | --watch | --interval | --kernel | --threads | --top | --max-seconds)
 		return
 		;;
 	esac
@@ -125,6 +131,7 @@ _page_anon()
 			--freeze --json --json= --color --color= -v --verbose
 			--output-file -t --tui --interval --command-log
 			--sysroot --kernel --threads --scan
+			--all --group-by --top --prometheus --max-seconds
 			-h -? --help --usage -V --version --'
 		COMPREPLY=($(compgen -W "$opts" -- "$cur"))
 		[[ ${COMPREPLY-} == *= ]] && compopt -o nospace

@@ -81,6 +81,14 @@ $c -l sysroot -x -a '(__fish_complete_directories)' -d 'Read /proc files below D
 $c -l kernel -x -d 'Decode flags as kernel VERSION'
 $c -l threads -x -d 'Threads for the page walk (1-64)'
 $c -l scan -x -a 'auto always never' -d 'Use the PAGEMAP_SCAN ioctl'
+# Every process
+$c -l all -d 'One row per user process: RSS, USS, PSS, page states'
+$c -l group-by -x -a 'comm user cgroup unit' -d 'With --all: sum the rows by comm, user, cgroup or unit'
+$c -l top -x -d 'With --all: only the first N rows or groups'
+$c -l prometheus -d 'With --all: Prometheus text exposition'
+$c -l max-seconds -x -d 'With --all: stop reading processes after SECONDS'
+complete -c page-anon -n '__fish_contains_opt all' -l sort -x -a 'pid ppid user command cgroup unit procs rss uss pss exclusive shared sole ksm zero file swapped special unknown -pid -ppid -user -command -cgroup -unit -procs -rss -uss -pss -exclusive -shared -sole -ksm -zero -file -swapped -special -unknown' -d 'Sort --all rows by column (- for descending)'
+complete -c page-anon -n '__fish_contains_opt all' -s o -l output -x -a 'help pid ppid user command cgroup unit procs rss uss pss exclusive shared sole ksm zero file swapped special unknown' -d 'Columns of --all'
 # Help
 $c -s h -s '?' -l help -d 'Show help'
 $c -l usage -d 'Show a short usage message'
