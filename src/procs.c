@@ -13,8 +13,6 @@
 #include "page-anon.h"
 #include "procs.h"
 
-#define PF_KTHREAD 0x00200000	/* include/linux/sched.h */
-
 /* Unit types of systemd (src/basic/unit-def.c), slices excluded. */
 static bool is_unit_name(const char *s, size_t n)
 {
@@ -107,29 +105,25 @@ static void user_name(const struct pa_source *s, uid_t uid, char *buf, size_t le
 int pa_procinfo_read(const struct pa_source *s, pid_t pid, struct pa_procinfo *info)
 {
 	char rel[64], buf[4096], *q;
-	unsigned long flags = 0;
-	char state;
-	int ppid = 0;
 	bool have_stat = false;
 
 	memset(info, 0, sizeof(*info));
 	info->pid = pid;
 	snprintf(rel, sizeof(rel), "proc/%d/stat", (int)pid);
 	if (pa_source_read_text(s, rel, buf, sizeof(buf)) > 0) {
-		/* "pid (comm) state ppid pgrp session tty tpgid flags": comm
-		 * may hold spaces and ')' */
-		q = strrchr(buf, ')');
-		if (!q || q[1] != ' ' || !q[2] ||
-		    sscanf(q + 3, " %d %*d %*d %*d %*d %lu", &ppid, &flags) != 2)
+		struct pa_proc_stat ps;
+
+		if (pa_proc_stat_parse(buf, &ps) < 0 || ps.nfields < 9)
 			return PA_PROC_GONE;
-		state = q[2];
-		info->ppid = (pid_t)ppid;
+		info->ppid = ps.ppid;
+		/* comm as stat shows it, in case comm is gone already */
+		q = strrchr(buf, ')');
 		*q = '\0';
 		snprintf(info->comm, sizeof(info->comm), "%.63s",
 			 strchr(buf, '(') ? strchr(buf, '(') + 1 : "");
-		if (flags & PF_KTHREAD)
+		if (ps.flags & PA_PF_KTHREAD)
 			return PA_PROC_KTHREAD;
-		if (state == 'Z' || state == 'X')
+		if (ps.state == 'Z' || ps.state == 'X')
 			return PA_PROC_GONE;	/* exited, memory gone */
 		have_stat = true;
 	} else if (!*s->root) {
