@@ -22,3 +22,22 @@ TESTS += tests/check-packaging.sh
 dist_check_SCRIPTS += tests/check-packaging.sh
 AM_TESTS_ENVIRONMENT += \
 	PA_SPEC='$(abs_top_builddir)/contrib/page-anon.spec'; export PA_SPEC;
+
+# systemd service and timer for node_exporter's textfile collector
+# (page-anon(8) PROMETHEUS); installed, never enabled by "make install".
+EXTRA_DIST += contrib/systemd/page-anon-metrics.service.in
+if ENABLE_SYSTEMD_UNITS
+systemdunitdir = $(systemdsystemunitdir)
+nodist_systemdunit_DATA = contrib/systemd/page-anon-metrics.service
+dist_systemdunit_DATA = contrib/systemd/page-anon-metrics.timer
+else
+EXTRA_DIST += contrib/systemd/page-anon-metrics.timer
+endif
+CLEANFILES += contrib/systemd/page-anon-metrics.service
+contrib/systemd/page-anon-metrics.service: contrib/systemd/page-anon-metrics.service.in Makefile
+	$(AM_V_GEN)$(MKDIR_P) contrib/systemd && \
+	sed -e 's|@sbindir[@]|$(sbindir)|g' -e 's|@textfiledir[@]|$(TEXTFILE_DIR)|g' \
+		$(srcdir)/contrib/systemd/page-anon-metrics.service.in >$@
+
+TESTS += tests/check-units.sh
+dist_check_SCRIPTS += tests/check-units.sh
