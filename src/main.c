@@ -20,6 +20,7 @@ enum {
 	OPT_TUI, OPT_INTERVAL, OPT_COLOR, OPT_FREEZE, OPT_SYSROOT, OPT_KERNEL,
 	OPT_EXTENDED, OPT_THREADS, OPT_SCAN, OPT_REPORT, OPT_OUTPUT_FILE, OPT_COMMAND_LOG,
 	OPT_ALL, OPT_GROUP_BY, OPT_TOP, OPT_PROMETHEUS, OPT_MAX_SECONDS,
+	OPT_SAVE, OPT_LOAD, OPT_DIFF,
 };
 
 static const char doc[] =
@@ -128,6 +129,14 @@ static struct argp_option options[] = {
 	  "format, per --group-by group, comm by default) for node_exporter's textfile collector", 7 },
 	{ "max-seconds", OPT_MAX_SECONDS, "SECONDS", 0, "With --all: stop reading processes after SECONDS; "
 	  "the rest is reported as skipped (exit status 3)", 7 },
+
+	{ NULL, 0, NULL, 0, "Snapshots:", 8 },
+	{ "save", OPT_SAVE, "FILE", 0, "With -p (and --children, --freeze): capture the processes' pages into "
+	  "the snapshot FILE (written to a temporary file, renamed when complete)", 8 },
+	{ "load", OPT_LOAD, "FILE[@N]", 0, "Read a snapshot (capture N of FILE) instead of /proc: every report, "
+	  "flags table and listing works on it, without root", 8 },
+	{ "diff", OPT_DIFF, "OLD", 0, "Compare snapshot OLD with snapshot NEW (the next argument) or with the "
+	  "live processes of -p: page state transitions per process and VMA", 8 },
 
 	{ NULL, 'h', NULL, OPTION_HIDDEN, "Give this help list (same as --help)", -1 },
 	{ NULL, 0, NULL, 0, NULL, 0 }
@@ -319,6 +328,21 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		else
 			argp_error(state, "invalid --scan '%s': expected auto, always or never", arg);
 		break;
+	case OPT_SAVE:
+		if (!*arg)
+			argp_error(state, "empty --save file name");
+		o->save = arg;
+		break;
+	case OPT_LOAD:
+		if (!*arg)
+			argp_error(state, "empty --load file name");
+		o->load = arg;
+		break;
+	case OPT_DIFF:
+		if (!*arg)
+			argp_error(state, "empty --diff file name");
+		o->diff_old = arg;
+		break;
 	case 'h':
 		argp_state_help(state, stdout, ARGP_HELP_STD_HELP);
 		break;
@@ -330,6 +354,10 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		 * it) the rest is the command: ARGP_KEY_ARGS takes it. */
 		if (state->quoted && state->next - 1 >= state->quoted)
 			return ARGP_ERR_UNKNOWN;
+		if (o->diff_old && !o->diff_new) {	/* --diff OLD NEW */
+			o->diff_new = arg;
+			break;
+		}
 		argp_error(state, "unexpected argument '%s' (a command to start goes after '--')", arg);
 		break;
 	case OPT_ALL:
@@ -397,6 +425,29 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 				   "--watch or --freeze");
 		if (o->prometheus && o->json)
 			argp_error(state, "--prometheus and --json cannot be combined");
+		if ((o->save != NULL) + (o->load != NULL) + (o->diff_old != NULL) > 1)
+			argp_error(state, "--save, --load and --diff cannot be combined");
+		if (o->save && !o->npids)
+			argp_error(state, "--save needs -p PID");
+		if (o->save && (o->tui || o->watch > 0 || o->json || o->list || o->file || o->mark_idle ||
+				o->output_file || o->mode || o->nbits_specs || o->cgroup_arg || o->nranges ||
+				o->raw || o->describe))
+			argp_error(state, "--save records whole processes: it takes only -p, --children, "
+				   "--freeze and the data source options");
+		if ((o->save || o->load || o->diff_old) && (o->sysroot || o->kpageflags_file))
+			argp_error(state, "--save, --load and --diff cannot be combined with --sysroot or -F");
+		if ((o->load || (o->diff_old && o->diff_new)) &&
+		    (o->file || o->mark_idle || o->kernel || o->freeze || o->watch > 0 || o->command))
+			argp_error(state, "a snapshot cannot be used with -f, -i, --kernel, --freeze, "
+				   "--watch or a command");
+		if (o->diff_old && !o->diff_new && !o->npids)
+			argp_error(state, "--diff OLD needs NEW (a second snapshot) or -p PID (the live "
+				   "processes)");
+		if (o->diff_old && o->diff_new && o->npids)
+			argp_error(state, "--diff OLD NEW compares two snapshots: -p cannot be added");
+		if (o->diff_old && (o->tui || o->list || o->file || o->mark_idle || o->mode ||
+				    o->watch > 0 || o->describe))
+			argp_error(state, "--diff prints its own tables (text or --json)");
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;

@@ -226,6 +226,12 @@ struct pa_source_ops {
 	int (*scan)(struct pa_target *t, uint64_t start, uint64_t end, uint64_t anyof,
 		    uint64_t ret_mask, struct pa_region *vec, size_t vlen, uint64_t *walk_end);
 	void (*destroy)(struct pa_source *s);
+	/* Optional (NULL: the files below root): small text files such as
+	 * "proc/PID/stat", children of a process, opening the kpage* files
+	 * (mask of 1 << enum pa_kfile; -errno of the first one missing). */
+	int (*read_text)(const struct pa_source *s, const char *rel, char *buf, size_t len);
+	int (*children)(const struct pa_source *s, pid_t pid, pid_t **pids, size_t *n, size_t *cap);
+	int (*open_kfiles)(struct pa_source *s, unsigned mask);
 };
 
 struct pa_source {
@@ -236,6 +242,10 @@ struct pa_source {
 	long page_size;
 	int fd[PA_KFILE__N];	/* -1 when not open */
 	int kfile_errno[PA_KFILE__N];	/* why a file could not be opened */
+	/* Kernel facts recorded with the data (a snapshot), used instead of
+	 * the self-tests; NULL for a live system or a sysroot. */
+	const struct pa_kinfo *kinfo;
+	void *priv;		/* the source's own data */
 };
 
 struct pa_target {
@@ -454,6 +464,9 @@ struct pa_options {
 	size_t top;		/* --top N rows or groups, 0: all */
 	bool prometheus;	/* --prometheus text exposition */
 	double max_seconds;	/* --max-seconds budget of --all, 0: none */
+	const char *save;	/* borrowed: --save FILE */
+	const char *load;	/* borrowed: --load FILE[@N] */
+	const char *diff_old, *diff_new;	/* borrowed: --diff OLD [NEW] */
 	int threads;
 	int scan;		/* enum PA_SCAN_* */
 	double interval;	/* TUI refresh */

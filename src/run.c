@@ -20,6 +20,7 @@
 #include "page-anon.h"
 #include "collect.h"
 #include "session.h"
+#include "snapshot.h"
 
 static void on_signal(int sig)
 {
@@ -246,6 +247,16 @@ static int run(struct pa_options *o)
 				 (s.cgroup_filter && o->npids ? 1u << PA_KPAGECGROUP : 0));
 	if (rc)
 		goto out;
+	if (o->save) {
+		rc = pa_session_open_kfiles(&s, 1u << PA_KPAGEFLAGS | 1u << PA_KPAGECOUNT);
+		if (rc)
+			goto out;
+		/* kpagecgroup when the kernel has it */
+		pa_source_open_kfiles(s.src, 1u << PA_KPAGECGROUP);
+		pa_selftest(s.src, &s.kinfo);
+		rc = pa_snap_save(&s);
+		goto out;
+	}
 	if (o->npids && !s.privs.have_sys_admin && !*s.src->root)
 		pa_warn("CAP_SYS_ADMIN is missing: /proc/PID/pagemap hides PFNs, so page flags "
 			"and exclusivity cannot be read; run as root");

@@ -73,6 +73,10 @@ void pa_selftest(struct pa_source *s, struct pa_kinfo *k)
 	unsigned char *p;
 	int r;
 
+	if (s->kinfo) {		/* recorded with the data (a snapshot) */
+		*k = *s->kinfo;
+		return;
+	}
 	if (*s->root) {
 		snprintf(k->note, sizeof(k->note), "not run: data from a sysroot");
 		if (k->pagemap_scan == PA_UNTESTED)

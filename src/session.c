@@ -10,9 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "session.h"
+#include "snapshot.h"
 
 volatile int pa_stop_flag;
 
@@ -46,7 +48,37 @@ int pa_session_prepare(struct pa_session *s, struct pa_options *o)
 
 	memset(s, 0, sizeof(*s));
 	s->opt = o;
-	s->src = pa_source_procfs(o->sysroot, o->kpageflags_file);
+	if (o->load) {
+		struct pa_snap_capture c;
+		size_t index, count;
+		char why[1024];
+
+		if (pa_snap_read_file(o->load, &c, &index, &count, why, sizeof(why)) < 0) {
+			pa_error("%s", why);
+			return PA_EXIT_ERROR;
+		}
+		s->src = pa_source_snapshot(&c, o->load);
+		/* Without -p: every process of the capture, in its order. */
+		if (s->src && !o->npids) {
+			const struct pa_snap_capture *sc = pa_source_capture(s->src);
+
+			o->pids = pa_xrealloc(o->pids, sc->nprocs + 1, sizeof(*o->pids));
+			o->pids_cap = sc->nprocs + 1;
+			for (size_t i = 0; i < sc->nprocs; i++)
+				o->pids[o->npids++] = sc->procs[i].pid;
+		}
+		if (s->src && o->verbose) {
+			const struct pa_snap_capture *sc = pa_source_capture(s->src);
+			time_t tt = (time_t)(sc->time_ns / 1000000000u);
+			char when[64];
+
+			strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S %z", localtime(&tt));
+			fprintf(stderr, "%s: capture %zu of %zu (%s), taken %s on %s, kernel %s, by '%s'\n",
+				o->load, index, count, sc->label, when, sc->host, sc->release, sc->cmdline);
+		}
+	} else {
+		s->src = pa_source_procfs(o->sysroot, o->kpageflags_file);
+	}
 	if (!s->src) {
 		if (errno != EINVAL)	/* EINVAL was explained already */
 			pa_error("cannot set up the data source: %s", strerror(errno));
@@ -101,7 +133,7 @@ int pa_session_open_kfiles(struct pa_session *s, unsigned mask)
 	for (int f = 0; f < PA_KFILE__N; f++) {
 		int e = s->src->kfile_errno[f];
 
-		if (!(mask & (1u << f)) || s->src->fd[f] >= 0)
+		if (!(mask & (1u << f)) || s->src->ops->has_kfile(s->src, (enum pa_kfile)f))
 			continue;
 		path = pa_session_kfile_path(s, (enum pa_kfile)f, buf, sizeof(buf));
 		if (f == PA_KPAGECGROUP && e == ENOENT) {

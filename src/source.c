@@ -315,6 +315,8 @@ int pa_source_read_text(const struct pa_source *s, const char *rel, char *buf, s
 	ssize_t n;
 	int fd;
 
+	if (s->ops->read_text)
+		return s->ops->read_text(s, rel, buf, len);
 	if (pa_source_path(s, path, sizeof(path), "%s", rel) < 0)
 		return -ENAMETOOLONG;
 	if (*s->root)
@@ -393,6 +395,8 @@ int pa_source_open_kfiles(struct pa_source *s, unsigned mask)
 {
 	int first = 0;
 
+	if (s->ops->open_kfiles)
+		return s->ops->open_kfiles(s, mask);
 	for (int i = 0; i < PA_KFILE__N; i++) {
 		char path[4096];
 		bool live = !*s->root;
@@ -424,6 +428,8 @@ int pa_source_children(const struct pa_source *s, pid_t pid, pid_t **pids, size_
 	struct dirent *de;
 	DIR *d;
 
+	if (s->ops->children)
+		return s->ops->children(s, pid, pids, n, cap);
 	/* /proc/PID/task/TID/children lists the children of each thread
 	 * (CONFIG_PROC_CHILDREN). */
 	if (pa_source_path(s, path, sizeof(path), "proc/%d/task", (int)pid) < 0)

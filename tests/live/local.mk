@@ -29,7 +29,8 @@ LIVE_TESTS = \
 	tests/live/flags-compat.sh \
 	tests/live/not-root.sh \
 	tests/live/all.sh \
-	tests/live/prometheus.sh
+	tests/live/prometheus.sh \
+	tests/live/snapshot.sh
 
 TESTS += $(LIVE_TESTS)
 dist_check_SCRIPTS += $(LIVE_TESTS)

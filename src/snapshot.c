@@ -1,0 +1,1489 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Snapshots: capture (the report's own walk, recorded), the file format
+ * (zstd frames behind small checksummed headers, see page-anon(8) SNAPSHOT
+ * FILE FORMAT), and the snapshot data source that answers the walk from
+ * the recorded pages.
+ *
+ * Reading is written for hostile files: every count is checked against
+ * the bytes that are really there before anything is allocated, every
+ * varint against overflow, every address against the VMAs, and a capture
+ * never decompresses to more than max_raw bytes.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <zstd.h>
+
+#include "page-anon.h"
+#include "collect.h"
+#include "session.h"
+#include "snapshot.h"
+
+static int __attribute__((format(printf, 3, 4))) errf(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+#define ERR(...) errf(err, errlen, __VA_ARGS__)
+
+/* ------------------------------------------------------------------ */
+/* CRC-32C (Castagnoli), reflected, as in iSCSI and ext4                */
+
+static uint32_t crc_table[256];
+
+static void crc_init(void)
+{
+	if (crc_table[1])
+		return;
+	for (uint32_t i = 0; i < 256; i++) {
+		uint32_t c = i;
+
+		for (int k = 0; k < 8; k++)
+			c = c & 1 ? (c >> 1) ^ 0x82f63b78u : c >> 1;
+		crc_table[i] = c;
+	}
+}
+
+static uint32_t crc32c(uint32_t crc, const uint8_t *p, size_t n)
+{
+	crc_init();
+	crc = ~crc;
+	while (n--)
+		crc = crc_table[(crc ^ *p++) & 0xff] ^ (crc >> 8);
+	return ~crc;
+}
+
+static void put_le32(uint8_t *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static void put_le64(uint8_t *p, uint64_t v)
+{
+	for (int i = 0; i < 8; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static uint32_t get_le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static uint64_t get_le64(const uint8_t *p)
+{
+	return (uint64_t)get_le32(p) | (uint64_t)get_le32(p + 4) << 32;
+}
+
+/* ------------------------------------------------------------------ */
+/* Capture structure                                                   */
+
+static void proc_free(struct pa_snap_proc *p)
+{
+	pa_maps_free(&p->maps);
+	free(p->vpn);
+	free(p->pme);
+	free(p->kflags);
+	free(p->kcount);
+	free(p->kcgroup);
+	free(p->pg);
+	memset(p, 0, sizeof(*p));
+}
+
+void pa_snap_capture_free(struct pa_snap_capture *c)
+{
+	for (size_t i = 0; i < c->nprocs; i++)
+		proc_free(&c->procs[i]);
+	free(c->procs);
+	memset(c, 0, sizeof(*c));
+}
+
+static void proc_reserve(struct pa_snap_proc *p, size_t n)
+{
+	if (n <= p->cap)
+		return;
+	p->cap = n;
+	p->vpn = pa_xrealloc(p->vpn, n, sizeof(*p->vpn));
+	p->pme = pa_xrealloc(p->pme, n, sizeof(*p->pme));
+	p->kflags = pa_xrealloc(p->kflags, n, sizeof(*p->kflags));
+	p->kcount = pa_xrealloc(p->kcount, n, sizeof(*p->kcount));
+	p->kcgroup = pa_xrealloc(p->kcgroup, n, sizeof(*p->kcgroup));
+	p->pg = pa_xrealloc(p->pg, n, 1);
+}
+
+static struct pa_snap_proc *capture_add_proc(struct pa_snap_capture *c)
+{
+	if (c->nprocs == c->procs_cap) {
+		c->procs_cap = c->procs_cap ? 2 * c->procs_cap : 4;
+		c->procs = pa_xrealloc(c->procs, c->procs_cap, sizeof(*c->procs));
+	}
+	memset(&c->procs[c->nprocs], 0, sizeof(c->procs[0]));
+	return &c->procs[c->nprocs++];
+}
+
+/* ------------------------------------------------------------------ */
+/* Encoding                                                            */
+
+struct buf {
+	uint8_t *p;
+	size_t n, cap;
+};
+
+static uint8_t *buf_room(struct buf *b, size_t n)
+{
+	if (b->cap - b->n < n) {
+		size_t cap = b->cap ? b->cap : 4096;
+
+		while (cap - b->n < n)
+			cap *= 2;
+		b->p = pa_xrealloc(b->p, cap, 1);
+		b->cap = cap;
+	}
+	return b->p + b->n;
+}
+
+static void put_varint(struct buf *b, uint64_t v)
+{
+	uint8_t *p = buf_room(b, 10);
+	size_t k = 0;
+
+	while (v >= 0x80) {
+		p[k++] = (uint8_t)(v | 0x80);
+		v >>= 7;
+	}
+	p[k++] = (uint8_t)v;
+	b->n += k;
+}
+
+static void put_bytes(struct buf *b, const void *d, size_t n)
+{
+	memcpy(buf_room(b, n), d, n);
+	b->n += n;
+}
+
+static void put_str(struct buf *b, const char *s)
+{
+	size_t n = strlen(s);
+
+	put_varint(b, n);
+	put_bytes(b, s, n);
+}
+
+static uint64_t zigzag(int64_t v)
+{
+	return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
+}
+
+static int64_t unzigzag(uint64_t v)
+{
+	return (int64_t)(v >> 1) ^ -(int64_t)(v & 1);
+}
+
+/* Start a section: returns the offset of its length field. */
+static size_t sec_begin(struct buf *b, uint32_t tag)
+{
+	uint8_t *p = buf_room(b, 16);
+
+	put_le32(p, tag);
+	put_le32(p + 4, 0);
+	put_le64(p + 8, 0);
+	b->n += 16;
+	return b->n - 8;
+}
+
+static void sec_end(struct buf *b, size_t lenpos)
+{
+	put_le64(b->p + lenpos, b->n - lenpos - 8);
+}
+
+static void maps_text(struct buf *b, const struct pa_maps *m)
+{
+	struct buf t = { 0 };
+
+	for (size_t i = 0; i < m->n; i++) {
+		const struct pa_vma *v = &m->v[i];
+		char line[256];
+		int k = snprintf(line, sizeof(line), "%llx-%llx %s %08llx %02x:%02x %llu ",
+				 (unsigned long long)v->start, (unsigned long long)v->end, v->perms,
+				 (unsigned long long)v->offset, v->dev_major, v->dev_minor,
+				 (unsigned long long)v->inode);
+
+		put_bytes(&t, line, (size_t)k);
+		put_bytes(&t, v->name, strlen(v->name));
+		put_bytes(&t, "\n", 1);
+	}
+	put_varint(b, t.n);
+	if (t.n)
+		put_bytes(b, t.p, t.n);
+	free(t.p);
+}
+
+int pa_snap_encode(const struct pa_snap_capture *c, uint8_t **out, size_t *len)
+{
+	struct buf b = { 0 };
+	size_t sec;
+	const struct pa_kinfo *k = &c->kinfo;
+
+	sec = sec_begin(&b, PA_SNAP_SEC_INFO);
+	put_varint(&b, (uint64_t)c->page_size);
+	put_varint(&b, c->time_ns);
+	put_varint(&b, c->took_us);
+	put_varint(&b, (uint64_t)k->kver.major);
+	put_varint(&b, (uint64_t)k->kver.minor);
+	put_varint(&b, (uint64_t)k->kver.patch);
+	put_varint(&b, k->anon_exclusive_bit);
+	put_varint(&b, k->folio_flags);
+	put_varint(&b, (uint64_t)k->ksm_flag_bug);
+	put_varint(&b, (uint64_t)k->nopage_reported);
+	put_varint(&b, (uint64_t)k->pagemap_scan);
+	put_varint(&b, k->scan_categories);
+	put_varint(&b, k->zero_pfn);
+	put_varint(&b, k->selftest_ran);
+	put_varint(&b, c->kfiles);
+	put_varint(&b, c->nprocs);
+	put_str(&b, c->release);
+	put_str(&b, c->host);
+	put_str(&b, c->cmdline);
+	put_str(&b, c->label);
+	put_str(&b, k->note);
+	sec_end(&b, sec);
+
+	for (size_t i = 0; i < c->nprocs; i++) {
+		const struct pa_snap_proc *p = &c->procs[i];
+		uint64_t prev = 0, low = 0, kf = 0, cg = 0;
+
+		sec = sec_begin(&b, PA_SNAP_SEC_PROC);
+		put_varint(&b, (uint64_t)p->pid);
+		put_varint(&b, (uint64_t)p->ppid);
+		put_varint(&b, (uint64_t)(unsigned char)p->state);
+		put_str(&b, p->comm);
+		maps_text(&b, &p->maps);
+		put_varint(&b, p->n);
+		/* Columns: each compresses well on its own. */
+		for (size_t j = 0; j < p->n; j++) {
+			put_varint(&b, p->vpn[j] - prev);
+			prev = p->vpn[j];
+		}
+		for (size_t j = 0; j < p->n; j++)
+			put_varint(&b, p->pme[j] >> PM_PFRAME_BITS);
+		for (size_t j = 0; j < p->n; j++) {
+			uint64_t l = PM_PFRAME(p->pme[j]);
+
+			put_varint(&b, zigzag((int64_t)(l - low)));
+			low = l;
+		}
+		put_bytes(&b, p->pg, p->n);
+		for (size_t j = 0; j < p->n; j++) {
+			put_varint(&b, p->kflags[j] ^ kf);
+			kf = p->kflags[j];
+		}
+		for (size_t j = 0; j < p->n; j++)
+			put_varint(&b, p->kcount[j]);
+		for (size_t j = 0; j < p->n; j++) {
+			put_varint(&b, zigzag((int64_t)(p->kcgroup[j] - cg)));
+			cg = p->kcgroup[j];
+		}
+		sec_end(&b, sec);
+	}
+	*out = b.p;
+	*len = b.n;
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Decoding                                                            */
+
+struct rd {
+	const uint8_t *p, *end;
+};
+
+static int get_varint(struct rd *r, uint64_t *v)
+{
+	uint64_t x = 0;
+
+	for (int shift = 0; shift < 64; shift += 7) {
+		uint8_t c;
+
+		if (r->p >= r->end)
+			return -1;
+		c = *r->p++;
+		if (shift == 63 && c > 1)
+			return -1;	/* more than 64 bits */
+		x |= (uint64_t)(c & 0x7f) << shift;
+		if (!(c & 0x80)) {
+			*v = x;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static int get_str(struct rd *r, char *out, size_t outlen)
+{
+	uint64_t n;
+
+	if (get_varint(r, &n) < 0 || n > (uint64_t)(r->end - r->p) || n >= outlen)
+		return -1;
+	memcpy(out, r->p, (size_t)n);
+	out[n] = '\0';
+	if (memchr(out, '\0', (size_t)n))
+		return -1;
+	r->p += n;
+	return 0;
+}
+
+static int get_small(struct rd *r, uint64_t max, uint64_t *v)
+{
+	return get_varint(r, v) < 0 || *v > max ? -1 : 0;
+}
+
+static int decode_info(struct rd *r, struct pa_snap_capture *c, uint64_t *nprocs,
+		       char *err, size_t errlen)
+{
+	struct pa_kinfo *k = &c->kinfo;
+	uint64_t v[16];
+
+	for (int i = 0; i < 16; i++)
+		if (get_varint(r, &v[i]) < 0)
+			return ERR("capture information truncated");
+	if (v[0] < 4096 || v[0] > 262144 || (v[0] & (v[0] - 1)))
+		return ERR("invalid page size %llu", (unsigned long long)v[0]);
+	c->page_size = (long)v[0];
+	c->time_ns = v[1];
+	c->took_us = v[2];
+	if (v[3] > 1000 || v[4] > 999 || v[5] > 100000)
+		return ERR("invalid kernel version");
+	memset(k, 0, sizeof(*k));
+	k->kver = (struct pa_kver){ (int)v[3], (int)v[4], (int)v[5] };
+	if (v[6] > 1 || v[7] > 1 || v[8] > PA_YES || v[9] > PA_YES || v[10] > PA_YES || v[13] > 1)
+		return ERR("invalid kernel facts");
+	k->anon_exclusive_bit = v[6];
+	k->folio_flags = v[7];
+	k->ksm_flag_bug = (enum pa_tristate)v[8];
+	k->nopage_reported = (enum pa_tristate)v[9];
+	k->pagemap_scan = (enum pa_tristate)v[10];
+	k->scan_categories = v[11];
+	k->zero_pfn = v[12];
+	k->selftest_ran = v[13];
+	if (v[14] >= 1u << PA_KFILE__N || !(v[14] & 1u << PA_KPAGEFLAGS))
+		return ERR("invalid set of kpage files");
+	c->kfiles = (unsigned)v[14];
+	*nprocs = v[15];
+	if (get_str(r, c->release, sizeof(c->release)) < 0 || get_str(r, c->host, sizeof(c->host)) < 0 ||
+	    get_str(r, c->cmdline, sizeof(c->cmdline)) < 0 || get_str(r, c->label, sizeof(c->label)) < 0 ||
+	    get_str(r, k->note, sizeof(k->note)) < 0)
+		return ERR("invalid or truncated string in the capture information");
+	return 0;
+}
+
+static int decode_maps(struct rd *r, struct pa_maps *m, long ps, char *err, size_t errlen)
+{
+	uint64_t len;
+	const uint8_t *p, *end;
+	char line[8192];
+
+	if (get_varint(r, &len) < 0 || len > (uint64_t)(r->end - r->p))
+		return ERR("maps truncated");
+	p = r->p;
+	end = p + len;
+	r->p = end;
+	while (p < end) {
+		const uint8_t *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n;
+		struct pa_vma v;
+
+		if (!nl)
+			return ERR("maps: last line not terminated");
+		n = (size_t)(nl - p);
+		if (n >= sizeof(line) || memchr(p, '\0', n))
+			return ERR("maps: line %zu invalid", m->n + 1);
+		memcpy(line, p, n);
+		line[n] = '\0';
+		p = nl + 1;
+		if (pa_maps_parse_line(line, &v) < 0)
+			return ERR("maps: line %zu: unexpected format", m->n + 1);
+		if (v.start >= v.end || v.start % (uint64_t)ps || v.end % (uint64_t)ps ||
+		    (m->n && v.start < m->v[m->n - 1].end)) {
+			free(v.name);
+			return ERR("maps: line %zu: VMA empty, not page aligned, or overlapping "
+				   "or below the one before", m->n + 1);
+		}
+		if (m->n == m->cap) {
+			m->cap = m->cap ? 2 * m->cap : 16;
+			m->v = pa_xrealloc(m->v, m->cap, sizeof(*m->v));
+		}
+		m->v[m->n++] = v;
+	}
+	return 0;
+}
+
+/* Every entry column holds at least one byte per entry: 7 columns. */
+#define MIN_ENTRY_BYTES 7
+
+static int decode_proc(struct rd *r, struct pa_snap_capture *c, struct pa_snap_proc *p,
+		       char *err, size_t errlen)
+{
+	uint64_t pid, ppid, st, n, prev = 0, low = 0, kf = 0, cg = 0, v;
+	uint64_t ps = (uint64_t)c->page_size;
+	size_t vi = 0;
+
+	if (get_small(r, INT_MAX, &pid) < 0 || !pid || get_small(r, INT_MAX, &ppid) < 0 ||
+	    get_small(r, 127, &st) < 0 || get_str(r, p->comm, sizeof(p->comm)) < 0)
+		return ERR("process header invalid or truncated");
+	p->pid = (pid_t)pid;
+	p->ppid = (pid_t)ppid;
+	p->state = (char)st;
+	for (size_t i = 0; i + 1 < c->nprocs; i++)
+		if (c->procs[i].pid == p->pid)
+			return ERR("process %d recorded twice", p->pid);
+	if (decode_maps(r, &p->maps, c->page_size, err, errlen) < 0)
+		return -1;
+	if (get_varint(r, &n) < 0 || n > (uint64_t)(r->end - r->p) / MIN_ENTRY_BYTES)
+		return ERR("process %d: page count larger than the data", p->pid);
+	proc_reserve(p, n ? (size_t)n : 1);
+	p->n = (size_t)n;
+	for (size_t j = 0; j < n; j++) {
+		if (get_varint(r, &v) < 0 || (j && !v) || v > UINT64_MAX - prev)
+			return ERR("process %d: page addresses not increasing", p->pid);
+		prev += v;
+		if (prev > UINT64_MAX / ps)
+			return ERR("process %d: page address out of range", p->pid);
+		while (vi < p->maps.n && p->maps.v[vi].end / ps <= prev)
+			vi++;
+		if (vi == p->maps.n || p->maps.v[vi].start / ps > prev)
+			return ERR("process %d: page 0x%llx outside its VMAs", p->pid,
+				   (unsigned long long)(prev * ps));
+		p->vpn[j] = prev;
+	}
+	for (size_t j = 0; j < n; j++) {
+		if (get_varint(r, &v) < 0 || v > 0x1ff)
+			return ERR("process %d: invalid pagemap flags", p->pid);
+		p->pme[j] = v << PM_PFRAME_BITS;
+		if (!(p->pme[j] & (PM_PRESENT | PM_SWAP)))
+			return ERR("process %d: recorded page neither present nor swapped", p->pid);
+	}
+	for (size_t j = 0; j < n; j++) {
+		if (get_varint(r, &v) < 0)
+			return ERR("process %d: page frames truncated", p->pid);
+		low = (low + (uint64_t)unzigzag(v)) & PM_PFRAME_MASK;
+		/* 2^48 pages are 1 EiB: no real PFN is that high. */
+		if ((p->pme[j] & PM_PRESENT) && (low >> 48))
+			return ERR("process %d: PFN 0x%llx out of range", p->pid, (unsigned long long)low);
+		p->pme[j] |= low;
+	}
+	if ((uint64_t)(r->end - r->p) < n)
+		return ERR("process %d: page flags truncated", p->pid);
+	for (size_t j = 0; j < n; j++) {
+		p->pg[j] = r->p[j];
+		if (p->pg[j] & ~PA_PG_PMD_MAPPED)
+			return ERR("process %d: invalid page attributes", p->pid);
+	}
+	r->p += n;
+	for (size_t j = 0; j < n; j++) {
+		if (get_varint(r, &v) < 0)
+			return ERR("process %d: kpageflags truncated", p->pid);
+		kf ^= v;
+		p->kflags[j] = kf;
+	}
+	for (size_t j = 0; j < n; j++)
+		if (get_varint(r, &p->kcount[j]) < 0)
+			return ERR("process %d: kpagecount truncated", p->pid);
+	for (size_t j = 0; j < n; j++) {
+		if (get_varint(r, &v) < 0)
+			return ERR("process %d: kpagecgroup truncated", p->pid);
+		cg += (uint64_t)unzigzag(v);
+		p->kcgroup[j] = cg;
+	}
+	if (r->p != r->end)
+		return ERR("process %d: %zu unexpected bytes at the end", p->pid, (size_t)(r->end - r->p));
+	return 0;
+}
+
+int pa_snap_decode(const uint8_t *data, size_t len, struct pa_snap_capture *c, char *err, size_t errlen)
+{
+	struct rd r = { data, data + len };
+	uint64_t nprocs = 0;
+	bool info = false;
+
+	memset(c, 0, sizeof(*c));
+	while (r.p < r.end) {
+		uint32_t tag;
+		uint64_t slen;
+		struct rd s;
+
+		if (r.end - r.p < 16) {
+			pa_snap_capture_free(c);
+			return ERR("section header truncated");
+		}
+		tag = get_le32(r.p);
+		slen = get_le64(r.p + 8);
+		r.p += 16;
+		if (slen > (uint64_t)(r.end - r.p)) {
+			pa_snap_capture_free(c);
+			return ERR("section longer than the capture");
+		}
+		s = (struct rd){ r.p, r.p + slen };
+		r.p += slen;
+		if (tag == PA_SNAP_SEC_INFO) {
+			if (info || decode_info(&s, c, &nprocs, err, errlen) < 0) {
+				if (info)
+					ERR("capture information recorded twice");
+				pa_snap_capture_free(c);
+				return -1;
+			}
+			/* every process takes at least 16 bytes of section header */
+			if (nprocs > len / 16) {
+				pa_snap_capture_free(c);
+				return ERR("process count larger than the data");
+			}
+			info = true;
+		} else if (tag == PA_SNAP_SEC_PROC) {
+			if (!info || c->nprocs >= nprocs) {
+				pa_snap_capture_free(c);
+				return ERR(info ? "more processes than announced" :
+					   "process data before the capture information");
+			}
+			if (decode_proc(&s, c, capture_add_proc(c), err, errlen) < 0) {
+				pa_snap_capture_free(c);
+				return -1;
+			}
+		}
+		/* other tags: sections of a later minor revision, skipped */
+	}
+	if (!info) {
+		pa_snap_capture_free(c);
+		return ERR("no capture information");
+	}
+	if (c->nprocs != nprocs) {
+		size_t have = c->nprocs;
+
+		pa_snap_capture_free(c);
+		return ERR("%zu of %llu processes present", have, (unsigned long long)nprocs);
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* File                                                                */
+
+int pa_snap_read_mem(const uint8_t *data, size_t len, size_t index, uint64_t max_raw,
+		     struct pa_snap_capture *c, size_t *count, char *err, size_t errlen)
+{
+	size_t off = PA_SNAP_HDR_SIZE, n = 0;
+	uint32_t version;
+
+	memset(c, 0, sizeof(*c));
+	*count = 0;
+	if (len < 8 || memcmp(data, PA_SNAP_MAGIC, 8))
+		return ERR("not a page-anon snapshot (no snapshot header)");
+	if (len < PA_SNAP_HDR_SIZE)
+		return ERR("truncated file header");
+	version = get_le32(data + 8);
+	if (version > PA_SNAP_VERSION)
+		return ERR("snapshot format version %u is newer than this page-anon reads (%d): "
+			   "use a newer page-anon", version, PA_SNAP_VERSION);
+	if (version == 0)
+		return ERR("invalid snapshot format version 0");
+	if (index == 0)
+		index = 1;
+	while (off < len) {
+		const uint8_t *h = data + off;
+		uint64_t clen, rlen;
+		unsigned long long fsize;
+
+		if (len - off < PA_SNAP_REC_SIZE)
+			return ERR("capture %zu: truncated header", n + 1);
+		if (memcmp(h, PA_SNAP_REC_MAGIC, 4))
+			return ERR("capture %zu: bad record header (damaged file)", n + 1);
+		if (crc32c(0, h, 28) != get_le32(h + 28))
+			return ERR("capture %zu: header checksum mismatch (damaged file)", n + 1);
+		clen = get_le64(h + 8);
+		rlen = get_le64(h + 16);
+		if (clen > len - off - PA_SNAP_REC_SIZE)
+			return ERR("capture %zu: truncated (%llu of %llu bytes)", n + 1,
+				   (unsigned long long)(len - off - PA_SNAP_REC_SIZE),
+				   (unsigned long long)clen);
+		if (crc32c(0, h + PA_SNAP_REC_SIZE, (size_t)clen) != get_le32(h + 24))
+			return ERR("capture %zu: checksum mismatch (damaged file)", n + 1);
+		n++;
+		off += PA_SNAP_REC_SIZE + (size_t)clen;
+		if (n != index)
+			continue;
+		if (rlen > max_raw)
+			return ERR("capture %zu: %llu bytes uncompressed, more than the limit of %llu",
+				   n, (unsigned long long)rlen, (unsigned long long)max_raw);
+		fsize = ZSTD_getFrameContentSize(h + PA_SNAP_REC_SIZE, (size_t)clen);
+		if (fsize != rlen)
+			return ERR("capture %zu: compressed data does not match its header", n);
+		uint8_t *raw = malloc(rlen ? (size_t)rlen : 1);
+
+		if (!raw)
+			return ERR("capture %zu: out of memory for %llu bytes", n, (unsigned long long)rlen);
+		size_t got = ZSTD_decompress(raw, (size_t)rlen, h + PA_SNAP_REC_SIZE, (size_t)clen);
+
+		if (ZSTD_isError(got) || got != rlen) {
+			free(raw);
+			return ERR("capture %zu: cannot decompress: %s", n,
+				   ZSTD_isError(got) ? ZSTD_getErrorName(got) : "short data");
+		}
+		char why[512];
+
+		if (pa_snap_decode(raw, (size_t)rlen, c, why, sizeof(why)) < 0) {
+			free(raw);
+			return ERR("capture %zu: %s", n, why);
+		}
+		free(raw);
+	}
+	*count = n;
+	if (!n)
+		return ERR("no capture in the file (an empty snapshot)");
+	if (index > n) {
+		pa_snap_capture_free(c);
+		return ERR("no capture %zu: the file holds %zu", index, n);
+	}
+	return 0;
+}
+
+/* Split "FILE@N" when FILE@N does not exist as is. */
+static int split_spec(const char *spec, char *path, size_t plen, size_t *index)
+{
+	const char *at = strrchr(spec, '@');
+	struct stat st;
+
+	*index = 0;
+	snprintf(path, plen, "%s", spec);
+	if (!at || !at[1] || stat(spec, &st) == 0)
+		return 0;
+	uint64_t v;
+
+	if (pa_parse_u64(at + 1, &v) < 0 || !v || v > SIZE_MAX)
+		return 0;
+	if ((size_t)(at - spec) >= plen)
+		return -1;
+	path[at - spec] = '\0';
+	*index = (size_t)v;
+	return 0;
+}
+
+int pa_snap_read_file(const char *spec, struct pa_snap_capture *c, size_t *index, size_t *count,
+		      char *err, size_t errlen)
+{
+	char path[4096], why[1024];
+	uint8_t *data = NULL;
+	struct stat st;
+	size_t len = 0;
+	int fd, r;
+
+	memset(c, 0, sizeof(*c));
+	if (split_spec(spec, path, sizeof(path), index) < 0)
+		return ERR("%s: name too long", spec);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		return ERR("%s: %s", path, strerror(errno));
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return ERR("%s: not a regular file (a snapshot is a file written by --save)", path);
+	}
+	if ((uint64_t)st.st_size > (SIZE_MAX >> 1)) {
+		close(fd);
+		return ERR("%s: too large", path);
+	}
+	len = (size_t)st.st_size;
+	data = malloc(len ? len : 1);
+	if (!data) {
+		close(fd);
+		return ERR("%s: out of memory for %zu bytes", path, len);
+	}
+	for (size_t done = 0; done < len;) {
+		ssize_t k = pread(fd, data + done, len - done, (off_t)done);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0) {
+			r = k < 0 ? errno : EIO;
+			free(data);
+			close(fd);
+			return ERR("%s: read error: %s", path, strerror(r));
+		}
+		done += (size_t)k;
+	}
+	close(fd);
+	r = pa_snap_read_mem(data, len, *index, PA_SNAP_MAX_RAW, c, count, why, sizeof(why));
+	free(data);
+	if (r < 0)
+		return ERR("%s: %s", path, why);
+	if (!*index)
+		*index = 1;
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Writer                                                              */
+
+struct pa_snap_writer {
+	char *path, *tmp;
+	int fd;
+	uint64_t size;
+	ZSTD_CCtx *cctx;
+};
+
+static int write_all(int fd, const void *p, size_t n)
+{
+	const uint8_t *q = p;
+
+	while (n) {
+		ssize_t k = write(fd, q, n);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0)
+			return -errno;
+		q += k;
+		n -= (size_t)k;
+	}
+	return 0;
+}
+
+void pa_snap_writer_abort(struct pa_snap_writer *w)
+{
+	if (!w)
+		return;
+	if (w->fd >= 0)
+		close(w->fd);
+	if (w->tmp)
+		unlink(w->tmp);
+	ZSTD_freeCCtx(w->cctx);
+	free(w->path);
+	free(w->tmp);
+	free(w);
+}
+
+struct pa_snap_writer *pa_snap_writer_open(const char *path, bool append, char *err, size_t errlen)
+{
+	struct pa_snap_writer *w = calloc(1, sizeof(*w));
+	uint8_t hdr[PA_SNAP_HDR_SIZE] = { 0 };
+	char *d, *b, *real;
+	struct stat st;
+	size_t len;
+	mode_t mask;
+	int r;
+
+	if (!w) {
+		ERR("%s: out of memory", path);
+		return NULL;
+	}
+	w->fd = -1;
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		ERR("%s: exists and is not a regular file", path);
+		goto fail;
+	}
+	/* Replace the target of a symbolic link, not the link. */
+	real = realpath(path, NULL);
+	w->path = pa_xstrdup(real ? real : path);
+	free(real);
+	d = pa_xstrdup(w->path);
+	b = pa_xstrdup(w->path);
+	len = strlen(w->path) + 16;
+	w->tmp = pa_xrealloc(NULL, len, 1);
+	snprintf(w->tmp, len, "%s/.%s.XXXXXX", dirname(d), basename(b));
+	free(d);
+	free(b);
+	w->fd = mkostemp(w->tmp, O_CLOEXEC);
+	if (w->fd < 0) {
+		ERR("%s: cannot create a temporary file in its directory: %s", path, strerror(errno));
+		free(w->tmp);
+		w->tmp = NULL;
+		goto fail;
+	}
+	mask = umask(0);
+	umask(mask);
+	if (fchmod(w->fd, 0666 & ~mask) < 0) {
+		ERR("%s: %s", w->tmp, strerror(errno));
+		goto fail;
+	}
+	if (append && stat(path, &st) == 0) {
+		struct pa_snap_capture c;
+		size_t count, idx = 0;
+		char why[1024];
+		uint8_t *data;
+		FILE *f;
+
+		/* Check what is there (the first capture is decoded, all
+		 * checksums verified), then copy it. */
+		if (pa_snap_read_file(path, &c, &idx, &count, why, sizeof(why)) < 0) {
+			ERR("cannot append: %s", why);
+			goto fail;
+		}
+		pa_snap_capture_free(&c);
+		f = fopen(path, "re");
+		data = pa_xrealloc(NULL, (size_t)st.st_size ? (size_t)st.st_size : 1, 1);
+		if (!f || fread(data, 1, (size_t)st.st_size, f) != (size_t)st.st_size ||
+		    (r = write_all(w->fd, data, (size_t)st.st_size)) < 0) {
+			ERR("%s: cannot copy the captures: %s", path, strerror(errno));
+			if (f)
+				fclose(f);
+			free(data);
+			goto fail;
+		}
+		fclose(f);
+		free(data);
+		w->size = (uint64_t)st.st_size;
+	} else {
+		memcpy(hdr, PA_SNAP_MAGIC, 8);
+		put_le32(hdr + 8, PA_SNAP_VERSION);
+		put_le32(hdr + 12, 0);
+		if ((r = write_all(w->fd, hdr, sizeof(hdr))) < 0) {
+			ERR("%s: write error: %s", w->tmp, strerror(-r));
+			goto fail;
+		}
+		w->size = sizeof(hdr);
+	}
+	w->cctx = ZSTD_createCCtx();
+	if (!w->cctx) {
+		ERR("out of memory");
+		goto fail;
+	}
+	return w;
+fail:
+	pa_snap_writer_abort(w);
+	return NULL;
+}
+
+int pa_snap_writer_add(struct pa_snap_writer *w, const struct pa_snap_capture *c,
+		       char *err, size_t errlen)
+{
+	uint8_t *raw, *comp, hdr[PA_SNAP_REC_SIZE];
+	size_t rlen, bound, clen;
+	int r;
+
+	pa_snap_encode(c, &raw, &rlen);
+	bound = ZSTD_compressBound(rlen);
+	comp = pa_xrealloc(NULL, bound, 1);
+	/* Level 1 with a long window: a capture is mostly columns of small
+	 * repeated deltas; the content checksum checks the decompression. */
+	ZSTD_CCtx_reset(w->cctx, ZSTD_reset_session_and_parameters);
+	ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_compressionLevel, 1);
+	ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_checksumFlag, 1);
+	ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_contentSizeFlag, 1);
+	clen = ZSTD_compress2(w->cctx, comp, bound, raw, rlen);
+	free(raw);
+	if (ZSTD_isError(clen)) {
+		free(comp);
+		return ERR("compression failed: %s", ZSTD_getErrorName(clen));
+	}
+	memcpy(hdr, PA_SNAP_REC_MAGIC, 4);
+	put_le32(hdr + 4, 0);
+	put_le64(hdr + 8, clen);
+	put_le64(hdr + 16, rlen);
+	put_le32(hdr + 24, crc32c(0, comp, clen));
+	put_le32(hdr + 28, crc32c(0, hdr, 28));
+	r = write_all(w->fd, hdr, sizeof(hdr));
+	if (!r)
+		r = write_all(w->fd, comp, clen);
+	free(comp);
+	if (r < 0)
+		return ERR("%s: write error: %s", w->path, strerror(-r));
+	w->size += sizeof(hdr) + clen;
+	return 0;
+}
+
+uint64_t pa_snap_writer_size(const struct pa_snap_writer *w)
+{
+	return w->size;
+}
+
+int pa_snap_writer_commit(struct pa_snap_writer *w, char *err, size_t errlen)
+{
+	int r = 0;
+
+	if (fsync(w->fd) < 0 && errno != EINVAL)
+		r = ERR("%s: write error: %s; the file was not written", w->path, strerror(errno));
+	else if (close(w->fd) < 0) {
+		w->fd = -1;
+		r = ERR("%s: write error: %s; the file was not written", w->path, strerror(errno));
+	} else {
+		w->fd = -1;
+		if (rename(w->tmp, w->path) < 0)
+			r = ERR("%s: cannot rename %s to it: %s", w->path, w->tmp, strerror(errno));
+		else {
+			free(w->tmp);
+			w->tmp = NULL;
+		}
+	}
+	pa_snap_writer_abort(w);
+	return r;
+}
+
+/* ------------------------------------------------------------------ */
+/* Capture                                                             */
+
+struct cap_ctx {
+	struct pa_snap_proc *p;
+};
+
+static int cap_batch(void *ctx, const struct pa_page_batch *b)
+{
+	struct pa_snap_proc *p = ((struct cap_ctx *)ctx)->p;
+
+	if (p->n + b->n > p->cap) {
+		size_t cap = p->cap ? p->cap : 4096;
+
+		while (cap < p->n + b->n)
+			cap *= 2;
+		proc_reserve(p, cap);
+	}
+	for (size_t i = 0; i < b->n; i++) {
+		size_t j = p->n++;
+
+		p->vpn[j] = b->index[i];
+		p->pme[j] = b->pme[i];
+		p->kflags[j] = b->pfn[i] ? b->kflags[i] : 0;
+		p->kcount[j] = b->pfn[i] && b->kcount ? b->kcount[i] : 0;
+		p->kcgroup[j] = b->pfn[i] && b->kcgroup ? b->kcgroup[i] : 0;
+		p->pg[j] = b->pgflags[i] & PA_PG_PMD_MAPPED;
+	}
+	return 0;
+}
+
+/* State letter and parent from "pid (comm) S ppid ...". */
+static void read_stat(struct pa_session *s, struct pa_snap_proc *p)
+{
+	char rel[64], buf[1024], *q;
+
+	snprintf(rel, sizeof(rel), "proc/%d/stat", (int)p->pid);
+	p->state = 'R';
+	if (pa_source_read_text(s->src, rel, buf, sizeof(buf)) <= 0)
+		return;
+	q = strrchr(buf, ')');
+	if (q && q[1] == ' ' && q[2] && q[3] == ' ') {
+		p->state = q[2];
+		p->ppid = (pid_t)atoi(q + 4);
+	}
+}
+
+int pa_snap_capture(struct pa_session *s, const pid_t *pids, size_t npids, const char *label,
+		    struct pa_snap_capture *c, size_t *skipped)
+{
+	struct pa_source *src = s->src;
+	struct timespec ts;
+	double t0 = pa_now();
+	bool cg = src->ops->has_kfile(src, PA_KPAGECGROUP);
+	struct pa_walk_opts wo = {
+		.need_kflags = true,
+		.need_count = true,
+		.count_all = true,
+		.need_cgroup = cg,
+		.threads = s->opt->threads,
+		.scan = s->opt->scan,
+		.stop = &pa_stop_flag,
+	};
+
+	memset(c, 0, sizeof(*c));
+	*skipped = 0;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	c->time_ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+	snprintf(c->label, sizeof(c->label), "%s", label ? label : "");
+	if (gethostname(c->host, sizeof(c->host) - 1) < 0)
+		c->host[0] = '\0';
+	snprintf(c->release, sizeof(c->release), "%s", src->release);
+	c->page_size = src->page_size;
+	c->kinfo = s->kinfo;
+	c->kfiles = 1u << PA_KPAGEFLAGS | 1u << PA_KPAGECOUNT | (cg ? 1u << PA_KPAGECGROUP : 0);
+	{
+		/* /proc/self/cmdline: NUL separated */
+		char buf[sizeof(c->cmdline)];
+		int fd = open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC);
+		ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+
+		if (fd >= 0)
+			close(fd);
+		for (ssize_t i = 0; i < n; i++)
+			c->cmdline[i] = buf[i] ? buf[i] : ' ';
+		while (n > 0 && c->cmdline[n - 1] == ' ')
+			n--;
+		c->cmdline[n > 0 ? n : 0] = '\0';
+	}
+	for (size_t i = 0; i < npids && !pa_stop_flag; i++) {
+		struct pa_snap_proc *p = capture_add_proc(c);
+		struct pa_walk_stats st = { 0 };
+		struct pa_target *t = NULL;
+		struct cap_ctx cc = { p };
+		char msg[640];
+		int r;
+
+		p->pid = pids[i];
+		r = src->ops->open_target(src, p->pid, &t);
+		if (!r)
+			r = src->ops->read_maps(t, &p->maps);
+		if (!r) {
+			snprintf(p->comm, sizeof(p->comm), "%s", t->comm);
+			read_stat(s, p);
+			r = pa_walk_target(t, &p->maps, &s->kinfo, &wo, cap_batch, &cc, &st);
+			if (!r && (t->gone || st.partial))
+				r = -ESRCH;
+			if (!r && t->pfn_hidden)
+				pa_warn("process %d: PFNs hidden (CAP_SYS_ADMIN missing): the snapshot "
+					"cannot tell exclusive pages; run as root", (int)p->pid);
+		}
+		if (t)
+			src->ops->close_target(t);
+		if (r < 0) {
+			if (r == -EINTR || pa_stop_flag)
+				snprintf(msg, sizeof(msg), "interrupted");
+			else if (st.errpath[0])
+				snprintf(msg, sizeof(msg), "%s: %s (while reading process %d)",
+					 st.errpath, strerror(-r), (int)p->pid);
+			else if (r == -ESRCH && p->maps.n)
+				snprintf(msg, sizeof(msg), "process %d exited during the capture",
+					 (int)p->pid);
+			else
+				pa_explain_open_error(s, p->pid, -r, msg, sizeof(msg));
+			pa_warn("%s: left out of the snapshot", msg);
+			proc_free(p);
+			c->nprocs--;
+			++*skipped;
+		}
+	}
+	c->took_us = (uint64_t)((pa_now() - t0) * 1e6);
+	return pa_stop_flag ? -EINTR : 0;
+}
+
+int pa_snap_save(struct pa_session *s)
+{
+	struct pa_options *o = s->opt;
+	struct pa_snap_capture c;
+	struct pa_snap_writer *w;
+	char err[1024], hs[32], fs[32];
+	uint64_t pages = 0;
+	double t0 = pa_now();
+	size_t npids, skipped;
+	pid_t *pids;
+	int r;
+
+	w = pa_snap_writer_open(o->save, false, err, sizeof(err));
+	if (!w) {
+		pa_error("%s", err);
+		return PA_EXIT_ERROR;
+	}
+	pa_expand_children(s, o->pids, o->npids, &pids, &npids);
+	if (o->freeze)
+		pa_freeze(s->src, pids, npids);
+	r = pa_snap_capture(s, pids, npids, "save", &c, &skipped);
+	if (o->freeze)
+		pa_thaw();
+	free(pids);
+	pa_privs_drop();
+	if (r < 0 || !c.nprocs) {
+		pa_error("%s: %s; nothing written", o->save,
+			 r < 0 ? "interrupted" : "no process could be captured");
+		pa_snap_capture_free(&c);
+		pa_snap_writer_abort(w);
+		return PA_EXIT_ERROR;
+	}
+	if (pa_snap_writer_add(w, &c, err, sizeof(err)) < 0 ||
+	    pa_snap_writer_commit(w, err, sizeof(err)) < 0) {
+		pa_error("%s", err);
+		pa_snap_capture_free(&c);
+		return PA_EXIT_ERROR;
+	}
+	for (size_t i = 0; i < c.nprocs; i++)
+		pages += c.procs[i].n;
+	pa_human_size(pages * (uint64_t)c.page_size, hs, sizeof(hs));
+	{
+		struct stat st;
+
+		pa_human_size(stat(o->save, &st) == 0 ? (uint64_t)st.st_size : 0, fs, sizeof(fs));
+	}
+	fprintf(stderr, "%s: saved %zu process%s, %llu populated pages (%s) to %s: %s in %.2f s%s\n",
+		pa_progname, c.nprocs, c.nprocs == 1 ? "" : "es", (unsigned long long)pages, hs,
+		o->save, fs, pa_now() - t0, skipped ? " (some processes left out)" : "");
+	pa_snap_capture_free(&c);
+	return skipped ? PA_EXIT_PARTIAL : PA_EXIT_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* The snapshot source                                                 */
+
+struct snap_src {
+	struct pa_snap_capture c;
+	/* PFN index over every process's present pages: sorted, unique
+	 * (the first process in the file wins a PFN recorded twice). */
+	size_t npfn;
+	uint64_t *pfn, *val[PA_KFILE__N];
+};
+
+struct snap_target {
+	struct pa_target t;
+	const struct pa_snap_proc *p;
+};
+
+static struct snap_src *snap_of(const struct pa_source *s)
+{
+	return s->priv;
+}
+
+static const struct pa_snap_proc *find_proc(const struct pa_snap_capture *c, pid_t pid)
+{
+	for (size_t i = 0; i < c->nprocs; i++)
+		if (c->procs[i].pid == pid)
+			return &c->procs[i];
+	return NULL;
+}
+
+/* First index with pfn >= x. */
+static size_t pfn_lower(const struct snap_src *ss, uint64_t x)
+{
+	size_t lo = 0, hi = ss->npfn;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (ss->pfn[mid] < x)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static ssize_t snap_read_pfn(struct pa_source *s, enum pa_kfile f, uint64_t *buf,
+			     uint64_t pfn, size_t n)
+{
+	struct snap_src *ss = snap_of(s);
+	size_t k;
+
+	if (!(ss->c.kfiles & 1u << f))
+		return -EBADF;
+	if (pfn >> 48)
+		return 0;
+	if (n > (1ULL << 48) - pfn)
+		n = (size_t)((1ULL << 48) - pfn);
+	k = pfn_lower(ss, pfn);
+	for (size_t i = 0; i < n; i++) {
+		uint64_t x = pfn + i;
+
+		while (k < ss->npfn && ss->pfn[k] < x)
+			k++;
+		buf[i] = k < ss->npfn && ss->pfn[k] == x ? ss->val[f][k] : 0;
+	}
+	return (ssize_t)n;
+}
+
+static bool snap_has_kfile(struct pa_source *s, enum pa_kfile f)
+{
+	return snap_of(s)->c.kfiles & 1u << f;
+}
+
+static int snap_open_kfiles(struct pa_source *s, unsigned mask)
+{
+	int first = 0;
+
+	for (int f = 0; f < PA_KFILE__N; f++)
+		if ((mask & 1u << f) && !snap_has_kfile(s, (enum pa_kfile)f)) {
+			s->kfile_errno[f] = ENOENT;
+			if (!first)
+				first = -ENOENT;
+		}
+	return first;
+}
+
+static int snap_open_target(struct pa_source *s, pid_t pid, struct pa_target **out)
+{
+	const struct pa_snap_proc *p = find_proc(&snap_of(s)->c, pid);
+	struct snap_target *st;
+
+	if (!p)
+		return -ENOENT;
+	st = calloc(1, sizeof(*st));
+	if (!st)
+		return -ENOMEM;
+	st->t.src = s;
+	st->t.pid = pid;
+	st->t.pagemap_fd = -1;
+	st->t.pidfd = -1;
+	snprintf(st->t.comm, sizeof(st->t.comm), "%s", p->comm);
+	st->p = p;
+	*out = &st->t;
+	return 0;
+}
+
+static void snap_close_target(struct pa_target *t)
+{
+	free(t);
+}
+
+static int snap_read_maps(struct pa_target *t, struct pa_maps *m)
+{
+	const struct pa_snap_proc *p = ((struct snap_target *)t)->p;
+
+	m->n = 0;
+	m->cap = p->maps.n ? p->maps.n : 1;
+	m->v = pa_xrealloc(NULL, m->cap, sizeof(*m->v));
+	for (size_t i = 0; i < p->maps.n; i++) {
+		m->v[i] = p->maps.v[i];
+		m->v[i].name = pa_xstrdup(p->maps.v[i].name);
+	}
+	m->n = p->maps.n;
+	return 0;
+}
+
+/* First recorded page at or after vpn. */
+static size_t vpn_lower(const struct pa_snap_proc *p, uint64_t vpn)
+{
+	size_t lo = 0, hi = p->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (p->vpn[mid] < vpn)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static ssize_t snap_read_pagemap(struct pa_target *t, uint64_t *buf, uint64_t vpn, size_t n)
+{
+	const struct pa_snap_proc *p = ((struct snap_target *)t)->p;
+	size_t k;
+
+	if (n > UINT64_MAX - vpn)
+		n = (size_t)(UINT64_MAX - vpn);
+	memset(buf, 0, n * sizeof(*buf));
+	for (k = vpn_lower(p, vpn); k < p->n && p->vpn[k] - vpn < n; k++)
+		buf[p->vpn[k] - vpn] = p->pme[k];
+	return (ssize_t)n;
+}
+
+/* PAGEMAP_SCAN from the recorded pages: the categories a populated page
+ * had (present, swapped, file, zero PFN, PMD-mapped, soft-dirty, guard);
+ * pages that were not recorded match no category, so anyof must not be 0. */
+static uint64_t page_categories(const struct snap_src *ss, const struct pa_snap_proc *p, size_t k)
+{
+	uint64_t pme = p->pme[k], c = 0;
+
+	if (pme & PM_PRESENT)
+		c |= PA_PAGE_IS_PRESENT;
+	else if (pme & PM_SWAP)
+		c |= PA_PAGE_IS_SWAPPED;
+	if (pme & PM_FILE)
+		c |= PA_PAGE_IS_FILE;
+	if ((pme & PM_PRESENT) && (p->kflags[k] & PA_BIT(ZERO_PAGE)))
+		c |= PA_PAGE_IS_PFNZERO;
+	if (p->pg[k] & PA_PG_PMD_MAPPED)
+		c |= PA_PAGE_IS_HUGE;
+	if (pme & PM_SOFT_DIRTY)
+		c |= PA_PAGE_IS_SOFT_DIRTY;
+	if (pme & PM_GUARD_REGION)
+		c |= PA_PAGE_IS_GUARD;
+	return c & ss->c.kinfo.scan_categories;
+}
+
+static int snap_scan(struct pa_target *t, uint64_t start, uint64_t end, uint64_t anyof,
+		     uint64_t ret_mask, struct pa_region *vec, size_t vlen, uint64_t *walk_end)
+{
+	const struct pa_snap_proc *p = ((struct snap_target *)t)->p;
+	const struct snap_src *ss = snap_of(t->src);
+	uint64_t ps = (uint64_t)ss->c.page_size;
+	size_t nv = 0;
+
+	if (ss->c.kinfo.pagemap_scan != PA_YES)
+		return -ENOTTY;
+	if (!anyof || (anyof | ret_mask) & ~ss->c.kinfo.scan_categories || start % ps || !vlen)
+		return -EINVAL;
+	*walk_end = end;
+	for (size_t k = vpn_lower(p, start / ps); k < p->n && p->vpn[k] < (end + ps - 1) / ps; k++) {
+		uint64_t cat = page_categories(ss, p, k), a = p->vpn[k] * ps;
+
+		if (!(cat & anyof))
+			continue;
+		cat &= ret_mask;
+		if (nv && vec[nv - 1].end == a && vec[nv - 1].categories == cat) {
+			vec[nv - 1].end = a + ps;
+			continue;
+		}
+		if (nv == vlen) {
+			*walk_end = a;
+			break;
+		}
+		vec[nv++] = (struct pa_region){ a, a + ps, cat };
+	}
+	return (int)nv;
+}
+
+static int snap_read_text(const struct pa_source *s, const char *rel, char *buf, size_t len)
+{
+	const struct pa_snap_capture *c = &snap_of(s)->c;
+	const struct pa_snap_proc *p;
+	char what[32];
+	int pid, k;
+
+	if (sscanf(rel, "proc/%d/%31s", &pid, what) != 2 || !(p = find_proc(c, pid)))
+		return -ENOENT;
+	if (!strcmp(what, "comm"))
+		k = snprintf(buf, len, "%s", p->comm);
+	else if (!strcmp(what, "stat"))
+		k = snprintf(buf, len, "%d (%s) %c %d 0 0 0 0 0", (int)p->pid, p->comm,
+			     p->state ? p->state : 'R', (int)p->ppid);
+	else
+		return -ENOENT;
+	return k < 0 ? -EIO : (size_t)k >= len ? (int)len - 1 : k;
+}
+
+static int snap_children(const struct pa_source *s, pid_t pid, pid_t **pids, size_t *n, size_t *cap)
+{
+	const struct pa_snap_capture *c = &snap_of(s)->c;
+
+	for (size_t i = 0; i < c->nprocs; i++) {
+		if (c->procs[i].ppid != pid || c->procs[i].pid == pid)
+			continue;
+		if (*n == *cap) {
+			*cap = *cap ? 2 * *cap : 16;
+			*pids = pa_xrealloc(*pids, *cap, sizeof(**pids));
+		}
+		(*pids)[(*n)++] = c->procs[i].pid;
+	}
+	return 0;
+}
+
+static void snap_destroy(struct pa_source *s)
+{
+	struct snap_src *ss = snap_of(s);
+
+	pa_snap_capture_free(&ss->c);
+	free(ss->pfn);
+	for (int f = 0; f < PA_KFILE__N; f++)
+		free(ss->val[f]);
+	free(ss);
+	free(s->root);
+	free(s);
+}
+
+static const struct pa_source_ops snap_ops = {
+	.read_pfn = snap_read_pfn,
+	.has_kfile = snap_has_kfile,
+	.open_target = snap_open_target,
+	.close_target = snap_close_target,
+	.read_maps = snap_read_maps,
+	.read_pagemap = snap_read_pagemap,
+	.scan = snap_scan,
+	.destroy = snap_destroy,
+	.read_text = snap_read_text,
+	.children = snap_children,
+	.open_kfiles = snap_open_kfiles,
+};
+
+/* LSD radix sort of keys (PFN << 24 | ... no: pairs) by PFN. */
+struct pfn_ref {
+	uint64_t pfn;
+	uint32_t proc;
+	uint32_t idx;
+};
+
+static void build_index(struct snap_src *ss)
+{
+	const struct pa_snap_capture *c = &ss->c;
+	struct pfn_ref *a, *b, *t;
+	size_t n = 0, m = 0;
+	uint64_t max = 0;
+
+	for (size_t i = 0; i < c->nprocs; i++)
+		for (size_t j = 0; j < c->procs[i].n; j++)
+			if ((c->procs[i].pme[j] & PM_PRESENT) && PM_PFRAME(c->procs[i].pme[j]))
+				n++;
+	a = pa_xrealloc(NULL, n ? n : 1, sizeof(*a));
+	b = pa_xrealloc(NULL, n ? n : 1, sizeof(*b));
+	for (size_t i = 0; i < c->nprocs; i++)
+		for (size_t j = 0; j < c->procs[i].n; j++) {
+			uint64_t pme = c->procs[i].pme[j];
+
+			if (!(pme & PM_PRESENT) || !PM_PFRAME(pme))
+				continue;
+			a[m++] = (struct pfn_ref){ PM_PFRAME(pme), (uint32_t)i, (uint32_t)j };
+			if (PM_PFRAME(pme) > max)
+				max = PM_PFRAME(pme);
+		}
+	/* stable, so the first process keeps its place among equal PFNs */
+	for (int shift = 0; shift < 64 && (max >> shift); shift += 8) {
+		size_t cnt[256] = { 0 }, sum = 0;
+
+		for (size_t i = 0; i < n; i++)
+			cnt[(a[i].pfn >> shift) & 0xff]++;
+		for (int d = 0; d < 256; d++) {
+			size_t k = cnt[d];
+
+			cnt[d] = sum;
+			sum += k;
+		}
+		for (size_t i = 0; i < n; i++)
+			b[cnt[(a[i].pfn >> shift) & 0xff]++] = a[i];
+		t = a;
+		a = b;
+		b = t;
+	}
+	free(b);
+	ss->pfn = pa_xrealloc(NULL, n ? n : 1, sizeof(*ss->pfn));
+	for (int f = 0; f < PA_KFILE__N; f++)
+		ss->val[f] = pa_xrealloc(NULL, n ? n : 1, sizeof(uint64_t));
+	m = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct pa_snap_proc *p = &c->procs[a[i].proc];
+
+		if (m && ss->pfn[m - 1] == a[i].pfn)
+			continue;
+		ss->pfn[m] = a[i].pfn;
+		ss->val[PA_KPAGEFLAGS][m] = p->kflags[a[i].idx];
+		ss->val[PA_KPAGECOUNT][m] = p->kcount[a[i].idx];
+		ss->val[PA_KPAGECGROUP][m] = p->kcgroup[a[i].idx];
+		m++;
+	}
+	ss->npfn = m;
+	free(a);
+}
+
+struct pa_source *pa_source_snapshot(struct pa_snap_capture *c, const char *name)
+{
+	struct pa_source *s = calloc(1, sizeof(*s));
+	struct snap_src *ss = calloc(1, sizeof(*ss));
+
+	if (!s || !ss) {
+		free(s);
+		free(ss);
+		pa_snap_capture_free(c);
+		errno = ENOMEM;
+		return NULL;
+	}
+	ss->c = *c;
+	memset(c, 0, sizeof(*c));
+	build_index(ss);
+	s->ops = &snap_ops;
+	s->priv = ss;
+	/* Not the live system: no pidfds, no privileges, no self-tests. */
+	s->root = pa_xstrdup(name && *name ? name : "snapshot");
+	for (int f = 0; f < PA_KFILE__N; f++)
+		s->fd[f] = -1;
+	snprintf(s->release, sizeof(s->release), "%s", ss->c.release);
+	s->page_size = ss->c.page_size;
+	s->kinfo = &ss->c.kinfo;
+	return s;
+}
+
+const struct pa_snap_capture *pa_source_capture(const struct pa_source *s)
+{
+	return s && s->ops == &snap_ops ? &snap_of(s)->c : NULL;
+}

@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Snapshots (snapshot.c): a capture of the page state of some processes,
+ * written to one compressed, checksummed file (--save) and read back as
+ * another data source (--load), so every mode runs on it without root and
+ * without /proc.  The file format is documented in page-anon(8), section
+ * SNAPSHOT FILE FORMAT; a file holds one or more captures, one after the
+ * other ("FILE@N" picks the Nth, from 1).
+ */
+#ifndef PA_SNAPSHOT_H
+#define PA_SNAPSHOT_H
+
+#include "page-anon.h"
+
+struct pa_session;
+
+#define PA_SNAP_VERSION		1	/* the format version this code writes */
+#define PA_SNAP_MAGIC		"\x89PASNAP\n"	/* 8 bytes, the file header */
+#define PA_SNAP_REC_MAGIC	"CAPT"
+#define PA_SNAP_HDR_SIZE	16
+#define PA_SNAP_REC_SIZE	32
+/* A capture decompresses to at most this many bytes (about 250 million
+ * populated pages); the fuzz harness asks for less. */
+#define PA_SNAP_MAX_RAW		(4ULL << 30)
+
+/* Section tags of a capture's payload. */
+enum { PA_SNAP_SEC_INFO = 1, PA_SNAP_SEC_PROC = 2 };
+
+/* One process of a capture: its maps and its populated pages (present or
+ * swapped), in address order, with the kpage* words of their PFNs. */
+struct pa_snap_proc {
+	pid_t pid, ppid;
+	char state;		/* /proc/PID/stat state letter */
+	char comm[64];
+	struct pa_maps maps;	/* owned */
+	size_t n, cap;
+	uint64_t *vpn;		/* virtual page numbers, strictly increasing */
+	uint64_t *pme;		/* pagemap entries */
+	uint64_t *kflags, *kcount, *kcgroup;	/* 0 when not present/read */
+	uint8_t *pg;		/* PA_PG_PMD_MAPPED or 0 */
+};
+
+struct pa_snap_capture {
+	char label[256];	/* e.g. "save", "fork 1234" */
+	char host[256];
+	char release[128];	/* kernel release */
+	char cmdline[1024];	/* page-anon's command line at capture */
+	uint64_t time_ns;	/* CLOCK_REALTIME at the start of the capture */
+	uint64_t took_us;	/* how long the capture took */
+	long page_size;
+	struct pa_kinfo kinfo;	/* the decoder's kernel facts at capture */
+	unsigned kfiles;	/* 1 << enum pa_kfile: the files that were read */
+	struct pa_snap_proc *procs;	/* owned */
+	size_t nprocs, procs_cap;
+};
+
+void pa_snap_capture_free(struct pa_snap_capture *c);
+/* Capture processes pids through the session's (live) source with the
+ * walk the report uses.  Processes that cannot be read are left out with a
+ * warning (*skipped counts them).  Returns 0 or -errno. */
+int pa_snap_capture(struct pa_session *s, const pid_t *pids, size_t npids, const char *label,
+		    struct pa_snap_capture *out, size_t *skipped);
+
+/* Writer: a temporary file next to path, renamed over it by commit.  With
+ * append, the captures already in path are kept (copied first). */
+struct pa_snap_writer;
+struct pa_snap_writer *pa_snap_writer_open(const char *path, bool append, char *err, size_t errlen);
+int pa_snap_writer_add(struct pa_snap_writer *w, const struct pa_snap_capture *c,
+		       char *err, size_t errlen);
+/* Bytes written so far (headers included). */
+uint64_t pa_snap_writer_size(const struct pa_snap_writer *w);
+int pa_snap_writer_commit(struct pa_snap_writer *w, char *err, size_t errlen);
+void pa_snap_writer_abort(struct pa_snap_writer *w);
+
+/* Encode one capture's payload (uncompressed), and decode it back with
+ * every check a hostile file needs.  decode returns 0 or -1 with a reason
+ * in err. */
+int pa_snap_encode(const struct pa_snap_capture *c, uint8_t **out, size_t *len);
+int pa_snap_decode(const uint8_t *p, size_t len, struct pa_snap_capture *c, char *err, size_t errlen);
+
+/* Read capture number index (1-based; 0: the first) of a file held in
+ * memory.  *count gets the number of captures (when the file is sound up
+ * to the one asked for).  max_raw bounds a capture's uncompressed size.
+ * Returns 0 or -1 with a reason in err. */
+int pa_snap_read_mem(const uint8_t *data, size_t len, size_t index, uint64_t max_raw,
+		     struct pa_snap_capture *c, size_t *count, char *err, size_t errlen);
+/* The same for a file; "FILE@N" picks capture N when FILE@N is not itself
+ * a file.  Messages name the file. */
+int pa_snap_read_file(const char *spec, struct pa_snap_capture *c, size_t *index, size_t *count,
+		      char *err, size_t errlen);
+
+/* The snapshot data source: takes ownership of the capture. */
+struct pa_source *pa_source_snapshot(struct pa_snap_capture *c, const char *name);
+/* The capture behind a snapshot source, NULL for another source. */
+const struct pa_snap_capture *pa_source_capture(const struct pa_source *s);
+
+/* --save: capture the session's processes and write the file. */
+int pa_snap_save(struct pa_session *s);
+
+#endif /* PA_SNAPSHOT_H */
