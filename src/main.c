@@ -20,7 +20,7 @@ enum {
 	OPT_TUI, OPT_INTERVAL, OPT_COLOR, OPT_FREEZE, OPT_SYSROOT, OPT_KERNEL,
 	OPT_EXTENDED, OPT_THREADS, OPT_SCAN, OPT_REPORT, OPT_OUTPUT_FILE, OPT_COMMAND_LOG,
 	OPT_ALL, OPT_GROUP_BY, OPT_TOP, OPT_PROMETHEUS, OPT_MAX_SECONDS,
-	OPT_SAVE, OPT_LOAD, OPT_DIFF,
+	OPT_SAVE, OPT_LOAD, OPT_DIFF, OPT_APPEND,
 };
 
 static const char doc[] =
@@ -133,6 +133,8 @@ static struct argp_option options[] = {
 	{ NULL, 0, NULL, 0, "Snapshots:", 8 },
 	{ "save", OPT_SAVE, "FILE", 0, "With -p (and --children, --freeze): capture the processes' pages into "
 	  "the snapshot FILE (written to a temporary file, renamed when complete)", 8 },
+	{ "append", OPT_APPEND, NULL, 0, "With --save: add the capture to the captures already in FILE "
+	  "(FILE@N names the Nth)", 8 },
 	{ "load", OPT_LOAD, "FILE[@N]", 0, "Read a snapshot (capture N of FILE) instead of /proc: every report, "
 	  "flags table and listing works on it, without root", 8 },
 	{ "diff", OPT_DIFF, "OLD", 0, "Compare snapshot OLD with snapshot NEW (the next argument) or with the "
@@ -333,6 +335,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 			argp_error(state, "empty --save file name");
 		o->save = arg;
 		break;
+	case OPT_APPEND:
+		o->append = true;
+		break;
 	case OPT_LOAD:
 		if (!*arg)
 			argp_error(state, "empty --load file name");
@@ -427,6 +432,8 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 			argp_error(state, "--prometheus and --json cannot be combined");
 		if ((o->save != NULL) + (o->load != NULL) + (o->diff_old != NULL) > 1)
 			argp_error(state, "--save, --load and --diff cannot be combined");
+		if (o->append && !o->save)
+			argp_error(state, "--append is used with --save");
 		if (o->save && !o->npids)
 			argp_error(state, "--save needs -p PID");
 		if (o->save && (o->tui || o->watch > 0 || o->json || o->list || o->file || o->mark_idle ||

@@ -465,6 +465,7 @@ struct pa_options {
 	bool prometheus;	/* --prometheus text exposition */
 	double max_seconds;	/* --max-seconds budget of --all, 0: none */
 	const char *save;	/* borrowed: --save FILE */
+	bool append;		/* --append: add a capture to FILE */
 	const char *load;	/* borrowed: --load FILE[@N] */
 	const char *diff_old, *diff_new;	/* borrowed: --diff OLD [NEW] */
 	int threads;

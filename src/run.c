@@ -20,6 +20,7 @@
 #include "page-anon.h"
 #include "collect.h"
 #include "session.h"
+#include "diff.h"
 #include "snapshot.h"
 
 static void on_signal(int sig)
@@ -181,6 +182,13 @@ static int run(struct pa_options *o)
 	struct sigaction sa = { .sa_handler = on_signal };
 	int rc;
 
+	if (o->diff_old) {
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGINT, &sa, NULL);
+		sigaction(SIGTERM, &sa, NULL);
+		sigaction(SIGHUP, &sa, NULL);
+		return pa_run_diff(o);
+	}
 	rc = pa_session_prepare(&s, o);
 	if (rc)
 		goto out;

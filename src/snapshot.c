@@ -1074,7 +1074,7 @@ int pa_snap_save(struct pa_session *s)
 	pid_t *pids;
 	int r;
 
-	w = pa_snap_writer_open(o->save, false, err, sizeof(err));
+	w = pa_snap_writer_open(o->save, o->append, err, sizeof(err));
 	if (!w) {
 		pa_error("%s", err);
 		return PA_EXIT_ERROR;

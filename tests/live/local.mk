@@ -30,7 +30,8 @@ LIVE_TESTS = \
 	tests/live/not-root.sh \
 	tests/live/all.sh \
 	tests/live/prometheus.sh \
-	tests/live/snapshot.sh
+	tests/live/snapshot.sh \
+	tests/live/snapshot-diff.sh
 
 TESTS += $(LIVE_TESTS)
 dist_check_SCRIPTS += $(LIVE_TESTS)
