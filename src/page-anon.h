@@ -375,7 +375,9 @@ struct pa_walk_opts {
 	bool need_count;	/* read kpagecount: for the pages whose state
 				 * depends on it (anonymous, not
 				 * PG_anon_exclusive), 0 for the others ... */
-	bool count_all;		/* ... or for every page (listings) */
+	bool count_all;		/* ... or for every page (listings) ... */
+	bool count_not_excl;	/* ... but small PG_anon_exclusive pages,
+				 * mapped exactly once (snapshots) */
 	bool need_cgroup;	/* read kpagecgroup */
 	bool need_kflags;	/* read kpageflags (false: pagemap only) */
 	bool count_mapped;	/* also kpagecount of every page that may be

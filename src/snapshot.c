@@ -19,6 +19,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -112,6 +113,18 @@ void pa_snap_capture_free(struct pa_snap_capture *c)
 	memset(c, 0, sizeof(*c));
 }
 
+/* Big arrays are filled once from start to end: with THP in "madvise"
+ * mode, 2 MiB pages save most of the page faults (a 4 GiB capture has
+ * about 100 MiB of them). */
+static void *huge_hint(void *p, size_t len)
+{
+	uintptr_t a = ((uintptr_t)p + 4095) & ~(uintptr_t)4095, e = ((uintptr_t)p + len) & ~(uintptr_t)4095;
+
+	if (len >= (4u << 20) && e > a)
+		madvise((void *)a, e - a, MADV_HUGEPAGE);
+	return p;
+}
+
 static void proc_reserve(struct pa_snap_proc *p, size_t n)
 {
 	if (n <= p->cap)
@@ -123,6 +136,11 @@ static void proc_reserve(struct pa_snap_proc *p, size_t n)
 	p->kcount = pa_xrealloc(p->kcount, n, sizeof(*p->kcount));
 	p->kcgroup = pa_xrealloc(p->kcgroup, n, sizeof(*p->kcgroup));
 	p->pg = pa_xrealloc(p->pg, n, 1);
+	huge_hint(p->vpn, n * 8);
+	huge_hint(p->pme, n * 8);
+	huge_hint(p->kflags, n * 8);
+	huge_hint(p->kcount, n * 8);
+	huge_hint(p->kcgroup, n * 8);
 }
 
 static struct pa_snap_proc *capture_add_proc(struct pa_snap_capture *c)
@@ -167,6 +185,16 @@ static void put_varint(struct buf *b, uint64_t v)
 	}
 	p[k++] = (uint8_t)v;
 	b->n += k;
+}
+
+static inline uint8_t *vput(uint8_t *q, uint64_t v)
+{
+	while (v >= 0x80) {
+		*q++ = (uint8_t)(v | 0x80);
+		v >>= 7;
+	}
+	*q++ = (uint8_t)v;
+	return q;
 }
 
 static void put_bytes(struct buf *b, const void *d, size_t n)
@@ -273,30 +301,35 @@ int pa_snap_encode(const struct pa_snap_capture *c, uint8_t **out, size_t *len)
 		put_str(&b, p->comm);
 		maps_text(&b, &p->maps);
 		put_varint(&b, p->n);
-		/* Columns: each compresses well on its own. */
+		/* Columns: each compresses well on its own.  Room for the
+		 * longest varints, written through a plain pointer. */
+		uint8_t *q = buf_room(&b, p->n * 61 + 1), *q0 = q;
+
 		for (size_t j = 0; j < p->n; j++) {
-			put_varint(&b, p->vpn[j] - prev);
+			q = vput(q, p->vpn[j] - prev);
 			prev = p->vpn[j];
 		}
 		for (size_t j = 0; j < p->n; j++)
-			put_varint(&b, p->pme[j] >> PM_PFRAME_BITS);
+			q = vput(q, p->pme[j] >> PM_PFRAME_BITS);
 		for (size_t j = 0; j < p->n; j++) {
 			uint64_t l = PM_PFRAME(p->pme[j]);
 
-			put_varint(&b, zigzag((int64_t)(l - low)));
+			q = vput(q, zigzag((int64_t)(l - low)));
 			low = l;
 		}
-		put_bytes(&b, p->pg, p->n);
+		memcpy(q, p->pg, p->n);
+		q += p->n;
 		for (size_t j = 0; j < p->n; j++) {
-			put_varint(&b, p->kflags[j] ^ kf);
+			q = vput(q, p->kflags[j] ^ kf);
 			kf = p->kflags[j];
 		}
 		for (size_t j = 0; j < p->n; j++)
-			put_varint(&b, p->kcount[j]);
+			q = vput(q, p->kcount[j]);
 		for (size_t j = 0; j < p->n; j++) {
-			put_varint(&b, zigzag((int64_t)(p->kcgroup[j] - cg)));
+			q = vput(q, zigzag((int64_t)(p->kcgroup[j] - cg)));
 			cg = p->kcgroup[j];
 		}
+		b.n += (size_t)(q - q0);
 		sec_end(&b, sec);
 	}
 	*out = b.p;
@@ -311,7 +344,7 @@ struct rd {
 	const uint8_t *p, *end;
 };
 
-static int get_varint(struct rd *r, uint64_t *v)
+static int get_varint_slow(struct rd *r, uint64_t *v)
 {
 	uint64_t x = 0;
 
@@ -330,6 +363,15 @@ static int get_varint(struct rd *r, uint64_t *v)
 		}
 	}
 	return -1;
+}
+
+static inline int get_varint(struct rd *r, uint64_t *v)
+{
+	if (r->p < r->end && !(*r->p & 0x80)) {	/* most values are small */
+		*v = *r->p++;
+		return 0;
+	}
+	return get_varint_slow(r, v);
 }
 
 static int get_str(struct rd *r, char *out, size_t outlen)
@@ -580,8 +622,8 @@ int pa_snap_decode(const uint8_t *data, size_t len, struct pa_snap_capture *c, c
 /* ------------------------------------------------------------------ */
 /* File                                                                */
 
-int pa_snap_read_mem(const uint8_t *data, size_t len, size_t index, uint64_t max_raw,
-		     struct pa_snap_capture *c, size_t *count, char *err, size_t errlen)
+static int read_mem(const uint8_t *data, size_t len, size_t index, uint64_t max_raw,
+		    struct pa_snap_capture *c, size_t *count, char *err, size_t errlen)
 {
 	size_t off = PA_SNAP_HDR_SIZE, n = 0;
 	uint32_t version;
@@ -629,7 +671,7 @@ int pa_snap_read_mem(const uint8_t *data, size_t len, size_t index, uint64_t max
 		fsize = ZSTD_getFrameContentSize(h + PA_SNAP_REC_SIZE, (size_t)clen);
 		if (fsize != rlen)
 			return ERR("capture %zu: compressed data does not match its header", n);
-		uint8_t *raw = malloc(rlen ? (size_t)rlen : 1);
+		uint8_t *raw = huge_hint(malloc(rlen ? (size_t)rlen : 1), (size_t)rlen);
 
 		if (!raw)
 			return ERR("capture %zu: out of memory for %llu bytes", n, (unsigned long long)rlen);
@@ -654,6 +696,18 @@ int pa_snap_read_mem(const uint8_t *data, size_t len, size_t index, uint64_t max
 	if (index > n) {
 		pa_snap_capture_free(c);
 		return ERR("no capture %zu: the file holds %zu", index, n);
+	}
+	return 0;
+}
+
+int pa_snap_read_mem(const uint8_t *data, size_t len, size_t index, uint64_t max_raw,
+		     struct pa_snap_capture *c, size_t *count, char *err, size_t errlen)
+{
+	memset(c, 0, sizeof(*c));
+	if (read_mem(data, len, index, max_raw, c, count, err, errlen) < 0) {
+		/* also when a later capture is damaged */
+		pa_snap_capture_free(c);
+		return -1;
 	}
 	return 0;
 }
@@ -863,41 +917,77 @@ fail:
 	return NULL;
 }
 
+/* A record (header and zstd frame) for a raw payload; returns its size. */
+static size_t make_record(ZSTD_CCtx *cctx, const uint8_t *raw, size_t rlen, uint8_t **out,
+			  char *err, size_t errlen)
+{
+	size_t bound = ZSTD_compressBound(rlen), clen;
+	uint8_t *rec = pa_xrealloc(NULL, PA_SNAP_REC_SIZE + bound, 1), *comp = rec + PA_SNAP_REC_SIZE;
+
+	/* Level 1: a capture is mostly columns of small repeated deltas,
+	 * which it compresses well at several hundred MB/s; the content
+	 * checksum checks the decompression. */
+	ZSTD_CCtx_reset(cctx, ZSTD_reset_session_and_parameters);
+	ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, 1);
+	ZSTD_CCtx_setParameter(cctx, ZSTD_c_checksumFlag, 1);
+	ZSTD_CCtx_setParameter(cctx, ZSTD_c_contentSizeFlag, 1);
+	clen = ZSTD_compress2(cctx, comp, bound, raw, rlen);
+	if (ZSTD_isError(clen)) {
+		free(rec);
+		ERR("compression failed: %s", ZSTD_getErrorName(clen));
+		return 0;
+	}
+	memcpy(rec, PA_SNAP_REC_MAGIC, 4);
+	put_le32(rec + 4, 0);
+	put_le64(rec + 8, clen);
+	put_le64(rec + 16, rlen);
+	put_le32(rec + 24, crc32c(0, comp, clen));
+	put_le32(rec + 28, crc32c(0, rec, 28));
+	*out = rec;
+	return PA_SNAP_REC_SIZE + clen;
+}
+
+int pa_snap_wrap(const uint8_t *raw, size_t rlen, uint8_t **out, size_t *olen)
+{
+	ZSTD_CCtx *cctx = ZSTD_createCCtx();
+	uint8_t *rec, *f;
+	char err[256];
+	size_t n;
+
+	if (!cctx)
+		return -1;
+	n = make_record(cctx, raw, rlen, &rec, err, sizeof(err));
+	ZSTD_freeCCtx(cctx);
+	if (!n)
+		return -1;
+	f = pa_xrealloc(NULL, PA_SNAP_HDR_SIZE + n, 1);
+	memcpy(f, PA_SNAP_MAGIC, 8);
+	put_le32(f + 8, PA_SNAP_VERSION);
+	put_le32(f + 12, 0);
+	memcpy(f + PA_SNAP_HDR_SIZE, rec, n);
+	free(rec);
+	*out = f;
+	*olen = PA_SNAP_HDR_SIZE + n;
+	return 0;
+}
+
 int pa_snap_writer_add(struct pa_snap_writer *w, const struct pa_snap_capture *c,
 		       char *err, size_t errlen)
 {
-	uint8_t *raw, *comp, hdr[PA_SNAP_REC_SIZE];
-	size_t rlen, bound, clen;
+	uint8_t *raw, *rec;
+	size_t rlen, n;
 	int r;
 
 	pa_snap_encode(c, &raw, &rlen);
-	bound = ZSTD_compressBound(rlen);
-	comp = pa_xrealloc(NULL, bound, 1);
-	/* Level 1 with a long window: a capture is mostly columns of small
-	 * repeated deltas; the content checksum checks the decompression. */
-	ZSTD_CCtx_reset(w->cctx, ZSTD_reset_session_and_parameters);
-	ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_compressionLevel, 1);
-	ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_checksumFlag, 1);
-	ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_contentSizeFlag, 1);
-	clen = ZSTD_compress2(w->cctx, comp, bound, raw, rlen);
+	n = make_record(w->cctx, raw, rlen, &rec, err, errlen);
 	free(raw);
-	if (ZSTD_isError(clen)) {
-		free(comp);
-		return ERR("compression failed: %s", ZSTD_getErrorName(clen));
-	}
-	memcpy(hdr, PA_SNAP_REC_MAGIC, 4);
-	put_le32(hdr + 4, 0);
-	put_le64(hdr + 8, clen);
-	put_le64(hdr + 16, rlen);
-	put_le32(hdr + 24, crc32c(0, comp, clen));
-	put_le32(hdr + 28, crc32c(0, hdr, 28));
-	r = write_all(w->fd, hdr, sizeof(hdr));
-	if (!r)
-		r = write_all(w->fd, comp, clen);
-	free(comp);
+	if (!n)
+		return -1;
+	r = write_all(w->fd, rec, n);
+	free(rec);
 	if (r < 0)
 		return ERR("%s: write error: %s", w->path, strerror(-r));
-	w->size += sizeof(hdr) + clen;
+	w->size += n;
 	return 0;
 }
 
@@ -933,7 +1023,17 @@ int pa_snap_writer_commit(struct pa_snap_writer *w, char *err, size_t errlen)
 
 struct cap_ctx {
 	struct pa_snap_proc *p;
+	const struct pa_kinfo *k;
 };
+
+static bool c_excl_small(void *ctx, uint64_t kf)
+{
+	const struct cap_ctx *c = ctx;
+
+	return c->k->anon_exclusive_bit &&
+	       (kf & (PA_BIT(ANON) | PA_BIT(OWNER_2) | PA_BIT(KSM) | PA_BITS_COMPOUND)) ==
+	       (PA_BIT(ANON) | PA_BIT(OWNER_2));
+}
 
 static int cap_batch(void *ctx, const struct pa_page_batch *b)
 {
@@ -953,6 +1053,9 @@ static int cap_batch(void *ctx, const struct pa_page_batch *b)
 		p->pme[j] = b->pme[i];
 		p->kflags[j] = b->pfn[i] ? b->kflags[i] : 0;
 		p->kcount[j] = b->pfn[i] && b->kcount ? b->kcount[i] : 0;
+		/* not read for small exclusive anonymous pages (walk.c) */
+		if (!p->kcount[j] && b->pfn[i] && c_excl_small(ctx, p->kflags[j]))
+			p->kcount[j] = 1;
 		p->kcgroup[j] = b->pfn[i] && b->kcgroup ? b->kcgroup[i] : 0;
 		p->pg[j] = b->pgflags[i] & PA_PG_PMD_MAPPED;
 	}
@@ -975,6 +1078,29 @@ static void read_stat(struct pa_session *s, struct pa_snap_proc *p)
 	}
 }
 
+/* Populated pages to expect: VmRSS + VmSwap, at most the mapped pages. */
+static size_t populated_estimate(struct pa_session *s, pid_t pid, const struct pa_maps *m)
+{
+	char rel[64], buf[4096];
+	const char *q;
+	uint64_t kb = 0, mapped = 0, n;
+
+	for (size_t i = 0; i < m->n; i++)
+		mapped += (m->v[i].end - m->v[i].start) / (uint64_t)s->src->page_size;
+	snprintf(rel, sizeof(rel), "proc/%d/status", (int)pid);
+	if (pa_source_read_text(s->src, rel, buf, sizeof(buf)) > 0) {
+		if ((q = strstr(buf, "\nVmRSS:")))
+			kb += strtoull(q + 7, NULL, 10);
+		if ((q = strstr(buf, "\nVmSwap:")))
+			kb += strtoull(q + 8, NULL, 10);
+	}
+	n = kb * 1024 / (uint64_t)s->src->page_size;
+	n += n / 16 + 4096;
+	if (n > mapped)
+		n = mapped ? mapped : 1;
+	return n > SIZE_MAX / 64 ? SIZE_MAX / 64 : (size_t)n;
+}
+
 int pa_snap_capture(struct pa_session *s, const pid_t *pids, size_t npids, const char *label,
 		    struct pa_snap_capture *c, size_t *skipped)
 {
@@ -986,6 +1112,7 @@ int pa_snap_capture(struct pa_session *s, const pid_t *pids, size_t npids, const
 		.need_kflags = true,
 		.need_count = true,
 		.count_all = true,
+		.count_not_excl = true,
 		.need_cgroup = cg,
 		.threads = s->opt->threads,
 		.scan = s->opt->scan,
@@ -1021,7 +1148,7 @@ int pa_snap_capture(struct pa_session *s, const pid_t *pids, size_t npids, const
 		struct pa_snap_proc *p = capture_add_proc(c);
 		struct pa_walk_stats st = { 0 };
 		struct pa_target *t = NULL;
-		struct cap_ctx cc = { p };
+		struct cap_ctx cc = { p, &s->kinfo };
 		char msg[640];
 		int r;
 
@@ -1032,6 +1159,9 @@ int pa_snap_capture(struct pa_session *s, const pid_t *pids, size_t npids, const
 		if (!r) {
 			snprintf(p->comm, sizeof(p->comm), "%s", t->comm);
 			read_stat(s, p);
+			/* Growing the arrays while the walk's threads run costs
+			 * mremap()s that stall them: reserve what status says. */
+			proc_reserve(p, populated_estimate(s, p->pid, &p->maps));
 			r = pa_walk_target(t, &p->maps, &s->kinfo, &wo, cap_batch, &cc, &st);
 			if (!r && (t->gone || st.partial))
 				r = -ESRCH;
@@ -1124,6 +1254,11 @@ struct snap_src {
 	 * (the first process in the file wins a PFN recorded twice). */
 	size_t npfn;
 	uint64_t *pfn, *val[PA_KFILE__N];
+	/* Dense captures: slot + 1 of every PFN up to maxpfn, 0 for none
+	 * (pfn unused); kept only where it costs at most 64 bytes per page
+	 * more than the sorted arrays. */
+	uint32_t *direct;
+	uint64_t maxpfn;
 };
 
 struct snap_target {
@@ -1172,6 +1307,15 @@ static ssize_t snap_read_pfn(struct pa_source *s, enum pa_kfile f, uint64_t *buf
 		return 0;
 	if (n > (1ULL << 48) - pfn)
 		n = (size_t)((1ULL << 48) - pfn);
+	if (ss->direct) {
+		for (size_t i = 0; i < n; i++) {
+			uint64_t x = pfn + i;
+			uint32_t slot = x <= ss->maxpfn ? ss->direct[x] : 0;
+
+			buf[i] = slot ? ss->val[f][slot - 1] : 0;
+		}
+		return (ssize_t)n;
+	}
 	k = pfn_lower(ss, pfn);
 	for (size_t i = 0; i < n; i++) {
 		uint64_t x = pfn + i;
@@ -1367,6 +1511,7 @@ static void snap_destroy(struct pa_source *s)
 
 	pa_snap_capture_free(&ss->c);
 	free(ss->pfn);
+	free(ss->direct);
 	for (int f = 0; f < PA_KFILE__N; f++)
 		free(ss->val[f]);
 	free(ss);
@@ -1406,6 +1551,41 @@ static void build_index(struct snap_src *ss)
 		for (size_t j = 0; j < c->procs[i].n; j++)
 			if ((c->procs[i].pme[j] & PM_PRESENT) && PM_PFRAME(c->procs[i].pme[j]))
 				n++;
+	/* max PFN first: a direct table when the PFNs are dense enough */
+	for (size_t i = 0; i < c->nprocs; i++)
+		for (size_t j = 0; j < c->procs[i].n; j++) {
+			uint64_t pme = c->procs[i].pme[j];
+
+			if ((pme & PM_PRESENT) && PM_PFRAME(pme) > max)
+				max = PM_PFRAME(pme);
+		}
+	if (n && n < UINT32_MAX && max < 16 * (uint64_t)n + (1u << 20)) {
+		ss->direct = calloc((size_t)max + 1, sizeof(*ss->direct));
+		ss->maxpfn = max;
+		if (ss->direct)
+			huge_hint(ss->direct, ((size_t)max + 1) * sizeof(*ss->direct));
+	}
+	if (ss->direct) {
+		for (int f = 0; f < PA_KFILE__N; f++)
+			ss->val[f] = huge_hint(pa_xrealloc(NULL, n, sizeof(uint64_t)), n * sizeof(uint64_t));
+		for (size_t i = 0; i < c->nprocs; i++) {
+			const struct pa_snap_proc *p = &c->procs[i];
+
+			for (size_t j = 0; j < p->n; j++) {
+				uint64_t pfn = PM_PFRAME(p->pme[j]);
+
+				if (!(p->pme[j] & PM_PRESENT) || !pfn || ss->direct[pfn])
+					continue;
+				ss->val[PA_KPAGEFLAGS][m] = p->kflags[j];
+				ss->val[PA_KPAGECOUNT][m] = p->kcount[j];
+				ss->val[PA_KPAGECGROUP][m] = p->kcgroup[j];
+				ss->direct[pfn] = (uint32_t)++m;
+			}
+		}
+		ss->npfn = m;
+		return;
+	}
+	max = 0;
 	a = pa_xrealloc(NULL, n ? n : 1, sizeof(*a));
 	b = pa_xrealloc(NULL, n ? n : 1, sizeof(*b));
 	for (size_t i = 0; i < c->nprocs; i++)

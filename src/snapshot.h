@@ -78,6 +78,9 @@ void pa_snap_writer_abort(struct pa_snap_writer *w);
 int pa_snap_encode(const struct pa_snap_capture *c, uint8_t **out, size_t *len);
 int pa_snap_decode(const uint8_t *p, size_t len, struct pa_snap_capture *c, char *err, size_t errlen);
 
+/* A whole one-capture file around a raw payload (tests, fuzz seeds). */
+int pa_snap_wrap(const uint8_t *raw, size_t rlen, uint8_t **out, size_t *olen);
+
 /* Read capture number index (1-based; 0: the first) of a file held in
  * memory.  *count gets the number of captures (when the file is sound up
  * to the one asked for).  max_raw bounds a capture's uncompressed size.

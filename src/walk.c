@@ -326,7 +326,11 @@ static int read_direct(struct pa_source *s, enum pa_kfile f, const uint64_t *pfn
 static bool count_needed(const struct walk *w, uint64_t kf, uint64_t pme)
 {
 	if (w->o->count_all)
-		return true;
+		/* A small anonymous page marked exclusive (5.19+) is mapped
+		 * by one PTE of one process: its count is 1. */
+		return !w->o->count_not_excl || !w->k->anon_exclusive_bit ||
+		       (kf & (PA_BIT(ANON) | PA_BIT(OWNER_2) | PA_BIT(KSM) | PA_BITS_COMPOUND)) !=
+		       (PA_BIT(ANON) | PA_BIT(OWNER_2));
 	/* USS/PSS: a small page with PM_MMAP_EXCLUSIVE has mapcount 1; a
 	 * subpage of a PMD-mapped THP may have the bit while kpagecount
 	 * says 2 (6.15+ with CONFIG_PAGE_MAPCOUNT, doc/ notes on pagemap
@@ -378,7 +382,7 @@ static int read_kpages_uncached(struct walk *w, struct chunk *c, struct pa_walk_
 		if (!r && cnt) {
 			const uint64_t *pfn = c->pfn;
 
-			if (!o->count_all) {
+			if (!o->count_all || o->count_not_excl) {
 				for (size_t i = 0; i < n; i++)
 					c->tmp[i] = c->pfn[i] && count_needed(w, c->kflags[i], c->pme[i]) ?
 						    c->pfn[i] : 0;
