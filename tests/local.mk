@@ -3,10 +3,15 @@
 check_PROGRAMS += tests/mkfixture
 tests_mkfixture_SOURCES = tests/mkfixture.c
 
-TESTS += tests/fixtures.sh
-dist_check_SCRIPTS += tests/fixtures.sh
+check_PROGRAMS += tests/snapshot-hostile
+tests_snapshot_hostile_SOURCES = tests/snapshot-hostile.c
+tests_snapshot_hostile_LDADD = $(PA_LIBS)
+TESTS += tests/snapshot-hostile
+TESTS += tests/fixtures.sh tests/snapshots.sh
+dist_check_SCRIPTS += tests/fixtures.sh tests/snapshots.sh tests/mksnapshots.sh
 EXTRA_DIST += \
 	$(wildcard $(srcdir)/tests/fixtures/*.fix) \
+	$(wildcard $(srcdir)/tests/fixtures/*.pas) \
 	$(wildcard $(srcdir)/tests/expected/*)
 
 AM_TESTS_ENVIRONMENT += \
@@ -19,5 +24,6 @@ dist_check_SCRIPTS += tests/json-schema.sh
 EXTRA_DIST += tests/check-json.py \
 	tests/schema/report.schema.json tests/schema/flags.schema.json \
 	tests/schema/page.schema.json tests/schema/describe.schema.json \
-	tests/schema/processes.schema.json
+	tests/schema/processes.schema.json \
+	tests/schema/diff.schema.json
 AM_TESTS_ENVIRONMENT += PYTHON3='$(PYTHON3)'; export PYTHON3;

@@ -9,7 +9,8 @@ check_PROGRAMS += \
 	tests/fuzz/fuzz_maps \
 	tests/fuzz/fuzz_specs \
 	tests/fuzz/fuzz_flags \
-	tests/fuzz/fuzz_sysroot
+	tests/fuzz/fuzz_sysroot \
+	tests/fuzz/fuzz_snapshot
 TESTS += tests/fuzz/replay.sh
 dist_check_SCRIPTS += tests/fuzz/replay.sh tests/fuzz/run-fuzz.sh
 
@@ -21,6 +22,8 @@ tests_fuzz_fuzz_flags_SOURCES = tests/fuzz/fuzz_flags.c $(FUZZ_COMMON)
 tests_fuzz_fuzz_flags_LDADD = $(PA_LIBS)
 tests_fuzz_fuzz_sysroot_SOURCES = tests/fuzz/fuzz_sysroot.c $(FUZZ_COMMON)
 tests_fuzz_fuzz_sysroot_LDADD = $(PA_LIBS)
+tests_fuzz_fuzz_snapshot_SOURCES = tests/fuzz/fuzz_snapshot.c $(FUZZ_COMMON)
+tests_fuzz_fuzz_snapshot_LDADD = $(PA_LIBS)
 
 EXTRA_DIST += \
 	tests/fuzz/README.md \

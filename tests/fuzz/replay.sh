@@ -13,7 +13,7 @@ trap 'rm -rf "$tmp"' EXIT
 TMPDIR=$tmp
 export TMPDIR
 
-for h in fuzz_maps fuzz_specs fuzz_flags fuzz_sysroot; do
+for h in fuzz_maps fuzz_specs fuzz_flags fuzz_sysroot fuzz_snapshot; do
 	bin=tests/fuzz/$h
 	if [ ! -x "$bin" ]; then
 		echo "replay: $bin is not built" >&2

@@ -36,7 +36,7 @@ while [ $# -gt 0 ]; do
 	*) harnesses="$harnesses $1"; shift ;;
 	esac
 done
-[ -n "$harnesses" ] || harnesses="fuzz_maps fuzz_specs fuzz_flags fuzz_sysroot"
+[ -n "$harnesses" ] || harnesses="fuzz_maps fuzz_specs fuzz_flags fuzz_sysroot fuzz_snapshot"
 seconds=${FUZZ_SECONDS:-30}
 CC=${CC:-clang}
 
@@ -62,7 +62,7 @@ fi
 
 # Flags of the libraries page-anon links (configure found them).
 pkgs=
-for p in libcjson libcap ncursesw; do
+for p in libcjson libcap ncursesw libzstd; do
 	pkg-config --exists "$p" 2>/dev/null && pkgs="$pkgs $p"
 done
 pcflags=$( [ -n "$pkgs" ] && pkg-config --cflags $pkgs )
