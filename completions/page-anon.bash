@@ -67,7 +67,7 @@ _page_anon()
 		_page_anon_flags "$cur"
 		return
 		;;
-	-F | --kpageflags | -f | --file | --output-file | --command-log)
+	-F | --kpageflags | -f | --file | --output-file | --command-log | --save | --load | --diff)
 		_filedir
 		return
 		;;
@@ -132,6 +132,7 @@ _page_anon()
 			--output-file -t --tui --interval --command-log
 			--sysroot --kernel --threads --scan
 			--all --group-by --top --prometheus --max-seconds
+			--save --append --load --diff
 			-h -? --help --usage -V --version --'
 		COMPREPLY=($(compgen -W "$opts" -- "$cur"))
 		[[ ${COMPREPLY-} == *= ]] && compopt -o nospace

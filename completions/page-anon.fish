@@ -89,6 +89,11 @@ $c -l prometheus -d 'With --all: Prometheus text exposition'
 $c -l max-seconds -x -d 'With --all: stop reading processes after SECONDS'
 complete -c page-anon -n '__fish_contains_opt all' -l sort -x -a 'pid ppid user command cgroup unit procs rss uss pss exclusive shared sole ksm zero file swapped special unknown -pid -ppid -user -command -cgroup -unit -procs -rss -uss -pss -exclusive -shared -sole -ksm -zero -file -swapped -special -unknown' -d 'Sort --all rows by column (- for descending)'
 complete -c page-anon -n '__fish_contains_opt all' -s o -l output -x -a 'help pid ppid user command cgroup unit procs rss uss pss exclusive shared sole ksm zero file swapped special unknown' -d 'Columns of --all'
+# Snapshots
+$c -l save -r -F -d 'Capture the processes into a snapshot FILE'
+$c -l append -d 'With --save: add the capture to FILE'
+$c -l load -r -F -d 'Read a snapshot FILE (FILE@N: capture N) instead of /proc'
+$c -l diff -r -F -d 'Compare snapshot OLD with NEW or the live -p processes'
 # Help
 $c -s h -s '?' -l help -d 'Show help'
 $c -l usage -d 'Show a short usage message'
