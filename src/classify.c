@@ -154,22 +154,6 @@ void pa_counts_page(struct pa_counts *c, const struct pa_kinfo *k, uint64_t pme,
 	}
 }
 
-void pa_counts_add(struct pa_counts *dst, const struct pa_counts *src)
-{
-	for (int i = 0; i < PA_ST__N; i++)
-		dst->state[i] += src->state[i];
-	dst->present += src->present;
-	dst->anon += src->anon;
-	dst->thp += src->thp;
-	dst->hugetlb += src->hugetlb;
-	dst->mmap_exclusive += src->mmap_exclusive;
-	dst->uffd_wp += src->uffd_wp;
-	dst->guard += src->guard;
-	dst->rss += src->rss;
-	dst->uss += src->uss;
-	dst->pss_q16 += src->pss_q16;
-}
-
 uint64_t pa_counts_populated(const struct pa_counts *c)
 {
 	uint64_t n = 0;

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "collect.h"
+#include "fields.h"
 #include "session.h"
 
 /* Exclusivity report                                                  */
@@ -107,41 +108,33 @@ static bool vma_has_anon(const struct pa_vma_report *v)
 	       v->c.state[PA_ST_UNKNOWN] || v->c.state[PA_ST_SPECIAL];
 }
 
-/* --sort COLUMN / -COLUMN; "name" sorts by name, others numerically. */
-static int sort_col;
-static bool sort_desc;
-static long sort_ps;
+/* --sort COLUMN / -COLUMN; text fields sort as text, others numerically. */
+struct sort_by {
+	int field;
+	bool desc;
+	long page_size;
+};
 
-static int cmp_vma(const void *a, const void *b)
+static int cmp_vma(const void *a, const void *b, void *arg)
 {
-	const struct pa_vma_report *x = a, *y = b;
-	int c;
+	const struct sort_by *by = arg;
+	int c = pa_field_cmp_vma(a, b, by->field, by->page_size);
 
-	if (sort_col == pa_column_lookup("name") || sort_col == pa_column_lookup("perms")) {
-		c = sort_col == pa_column_lookup("name") ? strcmp(x->vma.name, y->vma.name) :
-			strcmp(x->vma.perms, y->vma.perms);
-	} else {
-		uint64_t kx = pa_vma_sort_key(x, sort_col, sort_ps);
-		uint64_t ky = pa_vma_sort_key(y, sort_col, sort_ps);
-
-		c = (kx > ky) - (kx < ky);
-	}
-	if (!c)	/* stable: then by address */
-		c = (x->vma.start > y->vma.start) - (x->vma.start < y->vma.start);
-	return sort_desc ? -c : c;
+	return by->desc ? -c : c;
 }
 
 static void sort_vmas(struct pa_session *s, struct pa_proc_report *p)
 {
 	const char *spec = s->opt->sort;
+	struct sort_by by;
 
 	if (!spec || !p->nvmas)
 		return;
-	sort_desc = *spec == '-';
-	sort_col = pa_column_lookup(spec + sort_desc);
-	sort_ps = s->src->page_size;
-	if (sort_col >= 0)
-		qsort(p->vmas, p->nvmas, sizeof(*p->vmas), cmp_vma);
+	by.desc = *spec == '-';
+	by.field = pa_field_lookup(spec + by.desc);
+	by.page_size = s->src->page_size;
+	if (by.field >= 0)
+		qsort_r(p->vmas, p->nvmas, sizeof(*p->vmas), cmp_vma, &by);
 }
 
 static void collect_one(struct pa_session *s, struct pa_proc_report *p, bool bitmap,

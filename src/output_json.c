@@ -12,7 +12,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "page-anon.h"
+#include "fields.h"
 
 static void add_hex(cJSON *o, const char *key, uint64_t v)
 {
@@ -49,15 +49,9 @@ static cJSON *counts_json(const struct pa_counts *c)
 {
 	cJSON *o = cJSON_CreateObject();
 
-	add_u64(o, "present", c->present);
-	add_u64(o, "anon", c->anon);
-	for (int i = 0; i < PA_ST__N; i++)
-		add_u64(o, pa_state_name((enum pa_state)i), c->state[i]);
-	add_u64(o, "thp", c->thp);
-	add_u64(o, "hugetlb", c->hugetlb);
-	add_u64(o, "mmap_exclusive", c->mmap_exclusive);
-	add_u64(o, "uffd_wp", c->uffd_wp);
-	add_u64(o, "guard", c->guard);
+	for (int i = 0; i < PA_F__N; i++)
+		if (pa_fields[i].kind == PA_FIELD_PAGES && pa_fields[i].json)
+			add_u64(o, pa_fields[i].json, pa_field_count(c, i));
 	return o;
 }
 
@@ -102,19 +96,41 @@ static cJSON *changes_json(const struct pa_counts *now, const struct pa_counts *
 {
 	cJSON *o = cJSON_CreateObject();
 
-#define DELTA(key, field) cJSON_AddNumberToObject(o, key, (double)(int64_t)(now->field - was->field))
-	DELTA("present", present);
-	DELTA("anon", anon);
-	for (int i = 0; i < PA_ST__N; i++)
-		cJSON_AddNumberToObject(o, pa_state_name((enum pa_state)i),
-					(double)(int64_t)(now->state[i] - was->state[i]));
-	DELTA("thp", thp);
-	DELTA("hugetlb", hugetlb);
-	DELTA("mmap_exclusive", mmap_exclusive);
-	DELTA("uffd_wp", uffd_wp);
-	DELTA("guard", guard);
-#undef DELTA
+	for (int i = 0; i < PA_F__N; i++)
+		if (pa_fields[i].kind == PA_FIELD_PAGES && pa_fields[i].json)
+			cJSON_AddNumberToObject(o, pa_fields[i].json,
+						(double)(int64_t)(pa_field_count(now, i) -
+								  pa_field_count(was, i)));
 	return o;
+}
+
+/* The attributes of a VMA (the fields with a JSON key), then its pages. */
+static cJSON *vma_json(const struct pa_vma_report *v, long page_size)
+{
+	cJSON *vo = cJSON_CreateObject();
+	char buf[64];
+
+	for (int i = 0; i < PA_F__N; i++) {
+		const struct pa_field *f = &pa_fields[i];
+
+		if (f->kind != PA_FIELD_VMA || !f->json)
+			continue;
+		switch (f->fmt) {
+		case PA_FMT_HEX:
+			add_hex(vo, f->json, pa_field_value(v, i, page_size));
+			break;
+		case PA_FMT_DEC:
+		case PA_FMT_PAGES:
+			add_u64(vo, f->json, pa_field_value(v, i, page_size));
+			break;
+		case PA_FMT_DEV:
+		case PA_FMT_TEXT:
+			cJSON_AddStringToObject(vo, f->json, pa_field_text(v, i, buf, sizeof(buf)));
+			break;
+		}
+	}
+	cJSON_AddItemToObject(vo, "pages", counts_json(&v->c));
+	return vo;
 }
 
 int pa_json_report(FILE *out, const struct pa_report *r, const struct pa_options *o)
@@ -155,19 +171,8 @@ int pa_json_report_watch(FILE *out, const struct pa_report *r, const struct pa_o
 		add_u64(po, "vmas_total", p->nvmas_total);
 		vmas = cJSON_AddArrayToObject(po, "vmas");
 		for (size_t j = 0; j < p->nvmas; j++) {
-			const struct pa_vma_report *v = &p->vmas[j];
-			cJSON *vo = cJSON_CreateObject();
-			char dev[32];
+			cJSON *vo = vma_json(&p->vmas[j], r->page_size);
 
-			add_hex(vo, "start", v->vma.start);
-			add_hex(vo, "end", v->vma.end);
-			cJSON_AddStringToObject(vo, "perms", v->vma.perms);
-			add_hex(vo, "offset", v->vma.offset);
-			snprintf(dev, sizeof(dev), "%02x:%02x", v->vma.dev_major, v->vma.dev_minor);
-			cJSON_AddStringToObject(vo, "dev", dev);
-			add_u64(vo, "inode", v->vma.inode);
-			cJSON_AddStringToObject(vo, "name", v->vma.name ? v->vma.name : "");
-			cJSON_AddItemToObject(vo, "pages", counts_json(&v->c));
 			cJSON_AddItemToArray(vmas, vo);
 		}
 		if (p->shared_with) {

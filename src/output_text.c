@@ -12,7 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "page-anon.h"
+#include "fields.h"
 
 static uint64_t pages2mb(const struct pa_report *r, uint64_t pages)
 {
@@ -119,140 +119,12 @@ void pa_listing_text(struct pa_listing *l, const struct pa_options *o, const str
 /* ------------------------------------------------------------------ */
 /* The per-VMA report                                                   */
 
-enum col_id {
-	COL_START, COL_END, COL_SIZE, COL_PERMS, COL_OFFSET, COL_DEV, COL_INODE, COL_RSS,
-	COL_ANON, COL_EXCL, COL_SHARED, COL_SOLE, COL_KSM, COL_ZERO, COL_FILE, COL_SWAP,
-	COL_SPECIAL, COL_UNKNOWN, COL_THP, COL_HUGETLB, COL_MMAP_EXCL, COL_UFFD_WP, COL_GUARD,
-	COL_NAME, COL__N
-};
-
-struct coldef {
-	const char *name;	/* for -o and --sort */
-	const char *header;
-	const char *help;
-	bool size;		/* a page count shown as a size */
-	bool left;		/* left aligned */
-};
-
-static const struct coldef cols[COL__N] = {
-	[COL_START] = { "start", "START", "first address of the VMA", false, false },
-	[COL_END] = { "end", "END", "end address of the VMA", false, false },
-	[COL_SIZE] = { "size", "SIZE", "virtual size of the VMA", true, false },
-	[COL_PERMS] = { "perms", "PERM", "permissions (r, w, x, p private / s shared)", false, true },
-	[COL_OFFSET] = { "offset", "OFFSET", "file offset", false, false },
-	[COL_DEV] = { "dev", "DEV", "device major:minor", false, false },
-	[COL_INODE] = { "inode", "INODE", "inode of the mapped file", false, false },
-	[COL_RSS] = { "rss", "RSS", "present pages", true, false },
-	[COL_ANON] = { "anon", "ANON", "present anonymous pages (with KSM)", true, false },
-	[COL_EXCL] = { "excl", "EXCL", "anon_exclusive: a write needs no copy", true, false },
-	[COL_SHARED] = { "shared", "SHARED", "anon_shared: mapped more than once, a write copies", true, false },
-	[COL_SOLE] = { "sole", "SOLE", "anon_sole: mapped once, not marked exclusive", true, false },
-	[COL_KSM] = { "ksm", "KSM", "merged by KSM", true, false },
-	[COL_ZERO] = { "zero", "ZERO", "zero page or huge zero page", true, false },
-	[COL_FILE] = { "file", "FILE", "file, shmem or MAP_SHARED anonymous pages", true, false },
-	[COL_SWAP] = { "swap", "SWAP", "swapped out", true, false },
-	[COL_SPECIAL] = { "special", "SPECIAL", "migration, guard, uffd-wp marker, device entries", true, false },
-	[COL_UNKNOWN] = { "unknown", "UNKN", "exclusivity not knowable (see page-anon(8))", true, false },
-	[COL_THP] = { "thp", "THP", "pages in transparent huge or mTHP folios", true, false },
-	[COL_HUGETLB] = { "hugetlb", "HUGETLB", "hugetlbfs pages", true, false },
-	[COL_MMAP_EXCL] = { "mmap_excl", "MAP1", "mapped exactly once (pagemap bit 56)", true, false },
-	[COL_UFFD_WP] = { "uffd_wp", "UFFDWP", "userfaultfd write-protected", true, false },
-	[COL_GUARD] = { "guard", "GUARD", "guard region entries", true, false },
-	[COL_NAME] = { "name", "NAME", "mapped file or [heap], [stack], ...", false, true },
-};
-
-static const enum col_id default_cols[] = {
-	COL_START, COL_PERMS, COL_RSS, COL_EXCL, COL_SHARED, COL_SOLE, COL_KSM, COL_ZERO,
-	COL_SWAP, COL_UNKNOWN, COL_NAME,
-};
-
-int pa_column_lookup(const char *name)
-{
-	for (int i = 0; i < COL__N; i++)
-		if (!strcmp(cols[i].name, name))
-			return i;
-	return -1;
-}
-
 void pa_columns_help(FILE *out)
 {
 	fputs("Available columns (-o, --sort):\n", out);
-	for (int i = 0; i < COL__N; i++)
-		fprintf(out, " %10s  %s\n", cols[i].name, cols[i].help);
-}
-
-/* Parse -o: "a,b,c" or "+a,b" (added to the defaults). */
-int pa_columns_parse(const char *spec, int *out, size_t max, size_t *n, char *err, size_t errlen)
-{
-	char *copy, *tok, *save = NULL;
-	const char *p = spec;
-
-	*n = 0;
-	if (!spec) {
-		for (size_t i = 0; i < PA_ARRAY_SIZE(default_cols); i++)
-			out[(*n)++] = default_cols[i];
-		return 0;
-	}
-	if (*p == '+') {
-		for (size_t i = 0; i < PA_ARRAY_SIZE(default_cols); i++)
-			out[(*n)++] = default_cols[i];
-		p++;
-	}
-	copy = pa_xstrdup(p);
-	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		int c = pa_column_lookup(tok);
-
-		if (c < 0) {
-			snprintf(err, errlen, "unknown column '%s' (-o help lists them)", tok);
-			free(copy);
-			return -1;
-		}
-		if (*n < max)
-			out[(*n)++] = c;
-	}
-	free(copy);
-	if (!*n) {
-		snprintf(err, errlen, "no columns given");
-		return -1;
-	}
-	return 0;
-}
-
-static uint64_t count_of(const struct pa_counts *c, int col)
-{
-	switch (col) {
-	case COL_RSS: return c->present;
-	case COL_ANON: return c->anon;
-	case COL_EXCL: return c->state[PA_ST_ANON_EXCLUSIVE];
-	case COL_SHARED: return c->state[PA_ST_ANON_SHARED];
-	case COL_SOLE: return c->state[PA_ST_ANON_SOLE];
-	case COL_KSM: return c->state[PA_ST_KSM];
-	case COL_ZERO: return c->state[PA_ST_ZERO];
-	case COL_FILE: return c->state[PA_ST_FILE];
-	case COL_SWAP: return c->state[PA_ST_SWAPPED];
-	case COL_SPECIAL: return c->state[PA_ST_SPECIAL];
-	case COL_UNKNOWN: return c->state[PA_ST_UNKNOWN];
-	case COL_THP: return c->thp;
-	case COL_HUGETLB: return c->hugetlb;
-	case COL_MMAP_EXCL: return c->mmap_exclusive;
-	case COL_UFFD_WP: return c->uffd_wp;
-	case COL_GUARD: return c->guard;
-	default: return 0;
-	}
-}
-
-/* Numeric sort key of a VMA for a column (names sort separately). */
-uint64_t pa_vma_sort_key(const struct pa_vma_report *v, int col, long page_size)
-{
-	switch (col) {
-	case COL_START: return v->vma.start;
-	case COL_END: return v->vma.end;
-	case COL_SIZE: return (v->vma.end - v->vma.start) / (uint64_t)page_size;
-	case COL_OFFSET: return v->vma.offset;
-	case COL_DEV: return (uint64_t)v->vma.dev_major << 32 | v->vma.dev_minor;
-	case COL_INODE: return v->vma.inode;
-	default: return count_of(&v->c, col);
-	}
+	for (int i = 0; i < PA_F__N; i++)
+		if (!(pa_fields[i].flags & PA_FIELD_HIDDEN))
+			fprintf(out, " %10s  %s\n", pa_fields[i].name, pa_fields[i].help);
 }
 
 static void fmt_pages(char *buf, size_t len, uint64_t pages, const struct pa_report *r, bool bytes)
@@ -270,48 +142,27 @@ static void fmt_pages(char *buf, size_t len, uint64_t pages, const struct pa_rep
 static void cell(char *buf, size_t len, const struct pa_vma_report *v, int col,
 		 const struct pa_report *r, bool bytes)
 {
-	switch (col) {
-	case COL_START:
-		snprintf(buf, len, "%llx", (unsigned long long)v->vma.start);
-		break;
-	case COL_END:
-		snprintf(buf, len, "%llx", (unsigned long long)v->vma.end);
-		break;
-	case COL_SIZE:
-		fmt_pages(buf, len, (v->vma.end - v->vma.start) / (uint64_t)r->page_size, r, bytes);
-		break;
-	case COL_PERMS:
-		snprintf(buf, len, "%s", v->vma.perms);
-		break;
-	case COL_OFFSET:
-		snprintf(buf, len, "%llx", (unsigned long long)v->vma.offset);
-		break;
-	case COL_DEV:
-		snprintf(buf, len, "%02x:%02x", v->vma.dev_major, v->vma.dev_minor);
-		break;
-	case COL_INODE:
-		snprintf(buf, len, "%llu", (unsigned long long)v->vma.inode);
-		break;
-	case COL_NAME:
-		snprintf(buf, len, "%s", *v->vma.name ? v->vma.name : "[anon]");
-		break;
-	default:
-		fmt_pages(buf, len, count_of(&v->c, col), r, bytes);
-	}
-}
+	const struct pa_field *f = &pa_fields[col];
+	const char *s;
 
-/* ANSI colour of a state column (only non-zero cells are coloured). */
-static const char *col_color(int col)
-{
-	switch (col) {
-	case COL_EXCL: return "\033[32m";	/* green: no copy on write */
-	case COL_SHARED: return "\033[33m";	/* yellow: copies on write */
-	case COL_SOLE: return "\033[36m";
-	case COL_KSM: return "\033[35m";
-	case COL_ZERO: return "\033[34m";
-	case COL_SWAP: return "\033[31m";
-	case COL_UNKNOWN: return "\033[2m";
-	default: return NULL;
+	switch (f->fmt) {
+	case PA_FMT_HEX:
+		snprintf(buf, len, "%llx", (unsigned long long)pa_field_value(v, col, r->page_size));
+		break;
+	case PA_FMT_DEC:
+		snprintf(buf, len, "%llu", (unsigned long long)pa_field_value(v, col, r->page_size));
+		break;
+	case PA_FMT_PAGES:
+		fmt_pages(buf, len, pa_field_value(v, col, r->page_size), r, bytes);
+		break;
+	case PA_FMT_DEV:
+	case PA_FMT_TEXT:
+		s = pa_field_text(v, col, buf, len);
+		if (col == PA_F_NAME && !*s)
+			s = "[anon]";
+		if (s != buf)
+			snprintf(buf, len, "%s", s);
+		break;
 	}
 }
 
@@ -373,7 +224,7 @@ static void print_proc(FILE *out, const struct pa_report *r, const struct pa_pro
 	const struct pa_counts *t = &p->totals;
 	uint64_t anon_total = t->state[PA_ST_ANON_EXCLUSIVE] + t->state[PA_ST_ANON_SHARED] +
 			      t->state[PA_ST_ANON_SOLE];
-	size_t width[COL__N] = { 0 };
+	size_t width[PA_F__N] = { 0 };
 	int tw = term_width(out);
 	bool color = pa_use_color(o, out);
 	char buf[4096];
@@ -414,12 +265,12 @@ static void print_proc(FILE *out, const struct pa_report *r, const struct pa_pro
 
 	/* column widths */
 	for (size_t c = 0; c < ncols; c++)
-		width[colv[c]] = strlen(cols[colv[c]].header);
+		width[colv[c]] = strlen(pa_fields[colv[c]].header);
 	for (size_t i = 0; i < p->nvmas; i++)
 		for (size_t c = 0; c < ncols; c++) {
 			size_t l;
 
-			if (colv[c] == COL_NAME)
+			if (colv[c] == PA_F_NAME)
 				continue;
 			cell(buf, sizeof(buf), &p->vmas[i], colv[c], r, o->bytes);
 			l = strlen(buf);
@@ -427,18 +278,22 @@ static void print_proc(FILE *out, const struct pa_report *r, const struct pa_pro
 				width[colv[c]] = l;
 		}
 	fputs(color ? "\033[1m" : "", out);
-	for (size_t c = 0; c < ncols; c++)
-		fprintf(out, "%s%*s", c ? " " : "", cols[colv[c]].left ? -(int)width[colv[c]] :
-			(int)width[colv[c]], cols[colv[c]].header);
+	for (size_t c = 0; c < ncols; c++) {
+		const struct pa_field *f = &pa_fields[colv[c]];
+
+		fprintf(out, "%s%*s", c ? " " : "", (f->flags & PA_FIELD_LEFT) ?
+			-(int)width[colv[c]] : (int)width[colv[c]], f->header);
+	}
 	fputs(color ? "\033[0m\n" : "\n", out);
 	for (size_t i = 0; i < p->nvmas; i++) {
 		int used = 0;
 
 		for (size_t c = 0; c < ncols; c++) {
+			const struct pa_field *f = &pa_fields[colv[c]];
 			int w = (int)width[colv[c]];
 
 			cell(buf, sizeof(buf), &p->vmas[i], colv[c], r, o->bytes);
-			if (colv[c] == COL_NAME) {
+			if (colv[c] == PA_F_NAME) {
 				/* last column on a terminal: cut to the width */
 				int room = tw ? tw - used - (c ? 1 : 0) : 0;
 
@@ -455,15 +310,16 @@ static void print_proc(FILE *out, const struct pa_report *r, const struct pa_pro
 							w - (int)strlen(buf) : 0, "");
 				continue;
 			}
-			if (color && col_color(colv[c]) && strcmp(buf, "0")) {
+			if (color && f->color && strcmp(buf, "0")) {
 				int pad = w - (int)strlen(buf);
 
 				used += fprintf(out, "%s%*s%s%s\033[0m", c ? " " : "", pad > 0 ? pad : 0,
-						"", col_color(colv[c]), buf) -
-					(int)strlen(col_color(colv[c])) - 4;
+						"", f->color, buf) -
+					(int)strlen(f->color) - 4;
 				continue;
 			}
-			used += fprintf(out, "%s%*s", c ? " " : "", cols[colv[c]].left ? -w : w, buf);
+			used += fprintf(out, "%s%*s", c ? " " : "", (f->flags & PA_FIELD_LEFT) ? -w : w,
+					buf);
 		}
 		fputc('\n', out);
 	}

@@ -327,6 +327,8 @@ const char *pa_state_name(enum pa_state st);	/* "anon_exclusive", ... */
 #define PA_PG_HEAD_EXCL		0x04	/* head page of the folio has bit 34 */
 #define PA_PG_HEAD_KNOWN	0x08	/* PA_PG_HEAD_EXCL is meaningful */
 
+/* Page counters: every member is a uint64_t with an entry in the field
+ * table (fields.h says how to add one). */
 struct pa_counts {
 	uint64_t state[PA_ST__N];
 	uint64_t present, anon, thp, hugetlb, mmap_exclusive, uffd_wp, guard;
@@ -344,6 +346,7 @@ static inline uint64_t pa_pss_bytes(const struct pa_counts *c, long page_size)
 	return (c->pss_q16 >> PA_PSS_SHIFT) * ps +
 	       (((c->pss_q16 & ((1ULL << PA_PSS_SHIFT) - 1)) * ps) >> PA_PSS_SHIFT);
 }
+/* dst += src, every counter of the field table (fields.c). */
 void pa_counts_add(struct pa_counts *dst, const struct pa_counts *src);
 uint64_t pa_counts_populated(const struct pa_counts *c);
 
@@ -620,9 +623,10 @@ int pa_json_flag_table(FILE *out, const struct pa_report *r, const struct pa_opt
 int pa_json_describe(FILE *out, const struct pa_flagtab *t, uint64_t flags,
 		     const struct pa_options *o);
 void pa_print_file_header(FILE *out, const char *name, const struct stat *st, long page_size);
-/* Report columns (-o, --sort). */
+/* Report columns (-o, --sort): the field table (fields.c); ids are enum
+ * pa_field_id. */
 int pa_column_lookup(const char *name);	/* -1 if unknown */
-void pa_columns_help(FILE *out);
+void pa_columns_help(FILE *out);	/* output_text.c */
 int pa_columns_parse(const char *spec, int *out, size_t max, size_t *n, char *err, size_t errlen);
 uint64_t pa_vma_sort_key(const struct pa_vma_report *v, int col, long page_size);
 /* Whether to colour text output on out (--color, NO_COLOR, TERM). */
@@ -690,5 +694,6 @@ int pa_tui_run(struct pa_session *s);
 /* Modules with their own headers; this one stays the umbrella. */
 #include "session.h"
 #include "collect.h"
+#include "fields.h"
 
 #endif /* PAGE_ANON_H */

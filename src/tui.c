@@ -111,10 +111,17 @@ struct row {			/* process list row, built at draw time */
 	const struct pa_proc_report *p;
 };
 
-enum { PSORT_PID, PSORT_RSS, PSORT_EXCL, PSORT_SHARED, PSORT_NAME, PSORT__N };
-static const char *const psort_names[] = { "pid", "rss", "exclusive", "shared", "name" };
-enum { VSORT_ADDR, VSORT_RSS, VSORT_EXCL, VSORT_SHARED, VSORT_NAME, VSORT__N };
-static const char *const vsort_names[] = { "address", "rss", "exclusive", "shared", "name" };
+/* The sort orders `s' cycles through: fields (fields.h), shown by their
+ * --sort names; -1 is the PID.  Counters sort largest first. */
+static const int psort_fields[] = { -1, PA_F_RSS, PA_F_EXCL, PA_F_SHARED, PA_F_NAME };
+#define PSORT__N ((int)PA_ARRAY_SIZE(psort_fields))
+static const int vsort_fields[] = { PA_F_START, PA_F_RSS, PA_F_EXCL, PA_F_SHARED, PA_F_NAME };
+#define VSORT__N ((int)PA_ARRAY_SIZE(vsort_fields))
+
+static const char *sort_name(int field)
+{
+	return field < 0 ? "pid" : pa_fields[field].name;
+}
 
 struct tui {
 	struct pa_session *s;
@@ -706,33 +713,21 @@ static size_t build_rows(const struct tui *t, struct row **out)
 	return n;
 }
 
-static int row_sort;
-static int cmp_row(const void *a, const void *b)
+static int cmp_row(const void *a, const void *b, void *arg)
 {
 	const struct row *x = a, *y = b;
-	uint64_t kx = 0, ky = 0;
-	int c;
+	int field = *(const int *)arg, c;
 
-	switch (row_sort) {
-	case PSORT_RSS:
-		kx = x->c->present, ky = y->c->present;
-		break;
-	case PSORT_EXCL:
-		kx = x->c->state[PA_ST_ANON_EXCLUSIVE], ky = y->c->state[PA_ST_ANON_EXCLUSIVE];
-		break;
-	case PSORT_SHARED:
-		kx = x->c->state[PA_ST_ANON_SHARED], ky = y->c->state[PA_ST_ANON_SHARED];
-		break;
-	case PSORT_NAME:
+	if (field == PA_F_NAME) {
 		c = strcmp(x->comm, y->comm);
 		if (c)
 			return c;
-		break;
-	default:
-		break;
+	} else if (field >= 0) {
+		uint64_t kx = pa_field_count(x->c, field), ky = pa_field_count(y->c, field);
+
+		if (kx != ky)	/* sizes: largest first */
+			return kx < ky ? 1 : -1;
 	}
-	if (kx != ky)		/* sizes: largest first */
-		return kx < ky ? 1 : -1;
 	return (x->pid > y->pid) - (x->pid < y->pid);
 }
 
@@ -759,8 +754,7 @@ static void draw_procs(struct tui *t)
 	int h = LINES - 5, barx = 65, barw = COLS - 65;
 	char rss[32], ex[32], dex[32], sh[32], dsh[32], so[32], comm[64];
 
-	row_sort = t->psort;
-	qsort(rows, n, sizeof(*rows), cmp_row);
+	qsort_r(rows, n, sizeof(*rows), cmp_row, (void *)&psort_fields[t->psort]);
 	for (size_t i = 0; i < n; i++)
 		if (rows[i].pid == t->sel_pid)
 			t->pcur = i;
@@ -815,36 +809,20 @@ static const struct pa_proc_report *sel_proc(const struct tui *t)
 	return t->have_cur ? find_proc(&t->cur, t->sel_pid) : NULL;
 }
 
-static int vsort_mode;
-static int cmp_vma_idx(const void *a, const void *b)
+static int cmp_vma_idx(const void *a, const void *b, void *arg)
 {
 	const struct pa_vma_report *x = *(const struct pa_vma_report *const *)a;
 	const struct pa_vma_report *y = *(const struct pa_vma_report *const *)b;
-	uint64_t kx = 0, ky = 0;
+	int field = *(const int *)arg;
 
-	switch (vsort_mode) {
-	case VSORT_RSS:
-		kx = x->c.present, ky = y->c.present;
-		break;
-	case VSORT_EXCL:
-		kx = x->c.state[PA_ST_ANON_EXCLUSIVE], ky = y->c.state[PA_ST_ANON_EXCLUSIVE];
-		break;
-	case VSORT_SHARED:
-		kx = x->c.state[PA_ST_ANON_SHARED], ky = y->c.state[PA_ST_ANON_SHARED];
-		break;
-	case VSORT_NAME: {
-		int c = strcmp(x->vma.name, y->vma.name);
+	if (pa_fields[field].kind == PA_FIELD_PAGES) {
+		uint64_t kx = pa_field_count(&x->c, field), ky = pa_field_count(&y->c, field);
 
-		if (c)
-			return c;
-		break;
+		if (kx != ky)	/* sizes: largest first */
+			return kx < ky ? 1 : -1;
+		return (x->vma.start > y->vma.start) - (x->vma.start < y->vma.start);
 	}
-	default:
-		break;
-	}
-	if (kx != ky)
-		return kx < ky ? 1 : -1;
-	return (x->vma.start > y->vma.start) - (x->vma.start < y->vma.start);
+	return pa_field_cmp_vma(x, y, field, 1);
 }
 
 /* The selected process's VMAs after the filter, sorted. */
@@ -862,8 +840,7 @@ static size_t vma_list(const struct tui *t, const struct pa_vma_report ***out)
 			continue;
 		v[n++] = &p->vmas[i];
 	}
-	vsort_mode = t->vsort;
-	qsort(v, n, sizeof(*v), cmp_vma_idx);
+	qsort_r(v, n, sizeof(*v), cmp_vma_idx, (void *)&vsort_fields[t->vsort]);
 	*out = v;
 	return n;
 }
@@ -1353,7 +1330,7 @@ static void key(struct tui *t, int ch)
 		case KEY_END: t->pcur = nproc ? nproc - 1 : 0; break;
 		case 's':
 			t->psort = (t->psort + 1) % PSORT__N;
-			snprintf(t->msg, sizeof(t->msg), "sorted by %s", psort_names[t->psort]);
+			snprintf(t->msg, sizeof(t->msg), "sorted by %s", sort_name(psort_fields[t->psort]));
 			break;
 		case '\n': case '\r': case KEY_ENTER: case KEY_RIGHT:
 			if (sel_proc(t)) {
@@ -1371,8 +1348,7 @@ static void key(struct tui *t, int ch)
 			struct row *rows;
 			size_t n = build_rows(t, &rows);
 
-			row_sort = t->psort;
-			qsort(rows, n, sizeof(*rows), cmp_row);
+			qsort_r(rows, n, sizeof(*rows), cmp_row, (void *)&psort_fields[t->psort]);
 			if (ch == 's')
 				for (size_t i = 0; i < n; i++)
 					if (rows[i].pid == t->sel_pid)
@@ -1396,7 +1372,7 @@ static void key(struct tui *t, int ch)
 		case KEY_LEFT: t->scr = SCR_PROCS; break;
 		case 's':
 			t->vsort = (t->vsort + 1) % VSORT__N;
-			snprintf(t->msg, sizeof(t->msg), "sorted by %s", vsort_names[t->vsort]);
+			snprintf(t->msg, sizeof(t->msg), "sorted by %s", sort_name(vsort_fields[t->vsort]));
 			break;
 		case '/':
 			t->filter_edit = true;

@@ -4,8 +4,10 @@ if HAVE_CMOCKA
 UNIT_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 UNIT_LDADD = $(PA_LIBS) $(CMOCKA_LIBS)
 
-check_PROGRAMS += tests/unit/test_flags tests/unit/test_parse tests/unit/test_maps
-TESTS += tests/unit/test_flags tests/unit/test_parse tests/unit/test_maps
+check_PROGRAMS += tests/unit/test_flags tests/unit/test_parse tests/unit/test_maps \
+	tests/unit/test_fields
+TESTS += tests/unit/test_flags tests/unit/test_parse tests/unit/test_maps \
+	tests/unit/test_fields
 
 tests_unit_test_flags_SOURCES = tests/unit/test_flags.c
 tests_unit_test_flags_CFLAGS = $(UNIT_CFLAGS)
@@ -18,6 +20,10 @@ tests_unit_test_parse_LDADD = $(UNIT_LDADD)
 tests_unit_test_maps_SOURCES = tests/unit/test_maps.c
 tests_unit_test_maps_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_maps_LDADD = $(UNIT_LDADD)
+
+tests_unit_test_fields_SOURCES = tests/unit/test_fields.c
+tests_unit_test_fields_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_fields_LDADD = $(UNIT_LDADD)
 
 check_PROGRAMS += tests/unit/test_fleet
 TESTS += tests/unit/test_fleet

@@ -1,0 +1,197 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The field table: every column of the per-VMA report and every page
+ * counter, with what each output needs to know about it (fields.h says
+ * how to add one).
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fields.h"
+
+#define VMA(fmt_)		.kind = PA_FIELD_VMA, .fmt = PA_FMT_##fmt_
+#define PAGES(member)		.kind = PA_FIELD_PAGES, .fmt = PA_FMT_PAGES, .offset = PA_COUNT(member)
+
+const struct pa_field pa_fields[PA_F__N] = {
+	[PA_F_START] = { "start", "START", "start", "first address of the VMA", VMA(HEX),
+			 .flags = PA_FIELD_DEFAULT },
+	[PA_F_END] = { "end", "END", "end", "end address of the VMA", VMA(HEX) },
+	[PA_F_SIZE] = { "size", "SIZE", NULL, "virtual size of the VMA", VMA(PAGES) },
+	[PA_F_PERMS] = { "perms", "PERM", "perms", "permissions (r, w, x, p private / s shared)",
+			 VMA(TEXT), .flags = PA_FIELD_DEFAULT | PA_FIELD_LEFT },
+	[PA_F_OFFSET] = { "offset", "OFFSET", "offset", "file offset", VMA(HEX) },
+	[PA_F_DEV] = { "dev", "DEV", "dev", "device major:minor", VMA(DEV) },
+	[PA_F_INODE] = { "inode", "INODE", "inode", "inode of the mapped file", VMA(DEC) },
+	[PA_F_RSS] = { "rss", "RSS", "present", "present pages", PAGES(present),
+		       .flags = PA_FIELD_DEFAULT },
+	[PA_F_ANON] = { "anon", "ANON", "anon", "present anonymous pages (with KSM)", PAGES(anon) },
+	[PA_F_EXCL] = { "excl", "EXCL", "anon_exclusive", "anon_exclusive: a write needs no copy",
+			PAGES(state[PA_ST_ANON_EXCLUSIVE]), .flags = PA_FIELD_DEFAULT,
+			.color = "\033[32m" },	/* green: no copy on write */
+	[PA_F_SHARED] = { "shared", "SHARED", "anon_shared",
+			  "anon_shared: mapped more than once, a write copies",
+			  PAGES(state[PA_ST_ANON_SHARED]), .flags = PA_FIELD_DEFAULT,
+			  .color = "\033[33m" },	/* yellow: copies on write */
+	[PA_F_SOLE] = { "sole", "SOLE", "anon_sole", "anon_sole: mapped once, not marked exclusive",
+			PAGES(state[PA_ST_ANON_SOLE]), .flags = PA_FIELD_DEFAULT,
+			.color = "\033[36m" },
+	[PA_F_KSM] = { "ksm", "KSM", "ksm", "merged by KSM", PAGES(state[PA_ST_KSM]),
+		       .flags = PA_FIELD_DEFAULT, .color = "\033[35m" },
+	[PA_F_ZERO] = { "zero", "ZERO", "zero", "zero page or huge zero page",
+			PAGES(state[PA_ST_ZERO]), .flags = PA_FIELD_DEFAULT, .color = "\033[34m" },
+	[PA_F_FILE] = { "file", "FILE", "file", "file, shmem or MAP_SHARED anonymous pages",
+			PAGES(state[PA_ST_FILE]) },
+	[PA_F_SWAP] = { "swap", "SWAP", "swapped", "swapped out", PAGES(state[PA_ST_SWAPPED]),
+			.flags = PA_FIELD_DEFAULT, .color = "\033[31m" },
+	[PA_F_SPECIAL] = { "special", "SPECIAL", "special",
+			   "migration, guard, uffd-wp marker, device entries",
+			   PAGES(state[PA_ST_SPECIAL]) },
+	[PA_F_UNKNOWN] = { "unknown", "UNKN", "unknown", "exclusivity not knowable (see page-anon(8))",
+			   PAGES(state[PA_ST_UNKNOWN]), .flags = PA_FIELD_DEFAULT,
+			   .color = "\033[2m" },
+	[PA_F_THP] = { "thp", "THP", "thp", "pages in transparent huge or mTHP folios", PAGES(thp) },
+	[PA_F_HUGETLB] = { "hugetlb", "HUGETLB", "hugetlb", "hugetlbfs pages", PAGES(hugetlb) },
+	[PA_F_MMAP_EXCL] = { "mmap_excl", "MAP1", "mmap_exclusive",
+			     "mapped exactly once (pagemap bit 56)", PAGES(mmap_exclusive) },
+	[PA_F_UFFD_WP] = { "uffd_wp", "UFFDWP", "uffd_wp", "userfaultfd write-protected",
+			   PAGES(uffd_wp) },
+	[PA_F_GUARD] = { "guard", "GUARD", "guard", "guard region entries", PAGES(guard) },
+	[PA_F_NAME] = { "name", "NAME", "name", "mapped file or [heap], [stack], ...", VMA(TEXT),
+			.flags = PA_FIELD_DEFAULT | PA_FIELD_LEFT },
+	[PA_F_SMAPS_RSS] = { "smaps_rss", "SMAPS_RSS", NULL,
+			     "resident pages, zero pages excluded (as smaps)", PAGES(rss),
+			     .flags = PA_FIELD_HIDDEN },
+	[PA_F_USS] = { "uss", "USS", NULL, "resident pages mapped once (kpagecount 1)",
+		       PAGES(uss), .flags = PA_FIELD_HIDDEN },
+	[PA_F_PSS] = { "pss", "PSS", NULL, "resident pages, each divided by its kpagecount",
+		       PAGES(pss_q16), .frac_bits = PA_PSS_SHIFT, .flags = PA_FIELD_HIDDEN },
+};
+
+int pa_field_lookup(const char *name)
+{
+	for (int i = 0; i < PA_F__N; i++)
+		if (!(pa_fields[i].flags & PA_FIELD_HIDDEN) && !strcmp(pa_fields[i].name, name))
+			return i;
+	return -1;
+}
+
+uint64_t pa_field_count(const struct pa_counts *c, int id)
+{
+	uint64_t v;
+
+	if (id < 0 || id >= PA_F__N || pa_fields[id].kind != PA_FIELD_PAGES)
+		return 0;
+	memcpy(&v, (const char *)c + pa_fields[id].offset, sizeof(v));
+	return v;
+}
+
+uint64_t pa_field_value(const struct pa_vma_report *v, int id, long page_size)
+{
+	switch (id) {
+	case PA_F_START: return v->vma.start;
+	case PA_F_END: return v->vma.end;
+	case PA_F_SIZE: return (v->vma.end - v->vma.start) / (uint64_t)page_size;
+	case PA_F_OFFSET: return v->vma.offset;
+	case PA_F_DEV: return (uint64_t)v->vma.dev_major << 32 | v->vma.dev_minor;
+	case PA_F_INODE: return v->vma.inode;
+	default: return pa_field_count(&v->c, id);
+	}
+}
+
+const char *pa_field_text(const struct pa_vma_report *v, int id, char *buf, size_t len)
+{
+	switch (id) {
+	case PA_F_PERMS:
+		return v->vma.perms;
+	case PA_F_NAME:
+		return v->vma.name ? v->vma.name : "";
+	case PA_F_DEV:
+		snprintf(buf, len, "%02x:%02x", v->vma.dev_major, v->vma.dev_minor);
+		return buf;
+	default:
+		return "";
+	}
+}
+
+int pa_field_cmp_vma(const struct pa_vma_report *a, const struct pa_vma_report *b, int id,
+		     long page_size)
+{
+	int c;
+
+	if (pa_fields[id].fmt == PA_FMT_TEXT) {
+		c = strcmp(pa_field_text(a, id, NULL, 0), pa_field_text(b, id, NULL, 0));
+		c = (c > 0) - (c < 0);
+	} else {
+		uint64_t x = pa_field_value(a, id, page_size), y = pa_field_value(b, id, page_size);
+
+		c = (x > y) - (x < y);
+	}
+	if (!c)	/* stable: then by address */
+		c = (a->vma.start > b->vma.start) - (a->vma.start < b->vma.start);
+	return c;
+}
+
+/* ------------------------------------------------------------------ */
+/* Consumers that only need the table                                  */
+
+int pa_column_lookup(const char *name)
+{
+	return pa_field_lookup(name);
+}
+
+uint64_t pa_vma_sort_key(const struct pa_vma_report *v, int col, long page_size)
+{
+	return pa_field_value(v, col, page_size);
+}
+
+/* Parse -o: "a,b,c" or "+a,b" (added to the defaults). */
+int pa_columns_parse(const char *spec, int *out, size_t max, size_t *n, char *err, size_t errlen)
+{
+	char *copy, *tok, *save = NULL;
+	const char *p = spec;
+
+	*n = 0;
+	if (!spec || *p == '+') {
+		for (int i = 0; i < PA_F__N; i++)
+			if ((pa_fields[i].flags & PA_FIELD_DEFAULT) && *n < max)
+				out[(*n)++] = i;
+		if (!spec)
+			return 0;
+		p++;
+	}
+	copy = pa_xstrdup(p);
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		int c = pa_field_lookup(tok);
+
+		if (c < 0) {
+			snprintf(err, errlen, "unknown column '%s' (-o help lists them)", tok);
+			free(copy);
+			return -1;
+		}
+		if (*n < max)
+			out[(*n)++] = c;
+	}
+	free(copy);
+	if (!*n) {
+		snprintf(err, errlen, "no columns given");
+		return -1;
+	}
+	return 0;
+}
+
+void pa_counts_add(struct pa_counts *dst, const struct pa_counts *src)
+{
+	for (int i = 0; i < PA_F__N; i++) {
+		uint64_t a, b;
+
+		if (pa_fields[i].kind != PA_FIELD_PAGES)
+			continue;
+		memcpy(&a, (char *)dst + pa_fields[i].offset, sizeof(a));
+		memcpy(&b, (const char *)src + pa_fields[i].offset, sizeof(b));
+		a += b;
+		memcpy((char *)dst + pa_fields[i].offset, &a, sizeof(a));
+	}
+}

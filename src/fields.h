@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The field table (fields.c): one entry per column of the per-VMA report
+ * and per page counter, as util-linux lsfd's infos[] or htop's
+ * Process_fields[].  Every output reads it: the text columns (-o, --sort,
+ * -o help), the JSON "pages", "totals" and "changes" objects and the VMA
+ * attributes of the JSON report, pa_counts_add() and the TUI sort keys.
+ *
+ * Adding a page counter:
+ *   1. a uint64_t member of struct pa_counts (page-anon.h);
+ *   2. its computation in pa_counts_page() (classify.c);
+ *   3. an enum pa_field_id value before PA_F_NAME (after it when
+ *      PA_FIELD_HIDDEN) and its entry in
+ *      pa_fields[] (fields.c): name (-o/--sort), header (the name in
+ *      capitals), JSON key, one line of help, PA_FIELD_PAGES with
+ *      PA_COUNT(member);
+ *   4. the documentation of the column and the key: the man page
+ *      (--output and JSON OUTPUT), README, the column lists of the shell
+ *      completions (tests/check-options.sh compares them with -o help),
+ *      and the key in tests/schema/report.schema.json;
+ *   5. its computation in the independent oracle (tests/helper/pa-oracle.c):
+ *      the live tests compare every key of the JSON pages object with it.
+ * tests/unit/test_fields.c checks the table against struct pa_counts.
+ */
+#ifndef PA_FIELDS_H
+#define PA_FIELDS_H
+
+#include <stddef.h>
+
+#include "page-anon.h"
+
+/* In output order: VMA attributes, counters, the name last (the only
+ * column of variable width: the text report keeps it at the end). */
+enum pa_field_id {
+	PA_F_START, PA_F_END, PA_F_SIZE, PA_F_PERMS, PA_F_OFFSET, PA_F_DEV, PA_F_INODE,
+	PA_F_RSS, PA_F_ANON, PA_F_EXCL, PA_F_SHARED, PA_F_SOLE, PA_F_KSM, PA_F_ZERO,
+	PA_F_FILE, PA_F_SWAP, PA_F_SPECIAL, PA_F_UNKNOWN, PA_F_THP, PA_F_HUGETLB,
+	PA_F_MMAP_EXCL, PA_F_UFFD_WP, PA_F_GUARD,
+	PA_F_NAME,
+	/* hidden: summed with the others, shown by --all (fleet.c) only */
+	PA_F_SMAPS_RSS, PA_F_USS, PA_F_PSS,
+	PA_F__N
+};
+
+enum pa_field_kind {
+	PA_FIELD_VMA,		/* an attribute of struct pa_vma */
+	PA_FIELD_PAGES,		/* a page counter of struct pa_counts */
+};
+
+/* How a value is written (text and JSON). */
+enum pa_field_fmt {
+	PA_FMT_PAGES,		/* pages: a size in text (bytes with --bytes), a
+				 * page count in JSON */
+	PA_FMT_HEX,		/* "%llx" in text, a "0x..." string in JSON */
+	PA_FMT_DEC,		/* decimal number */
+	PA_FMT_DEV,		/* "major:minor" in hex; sorted as a number */
+	PA_FMT_TEXT,		/* a string; sorted as text */
+};
+
+#define PA_FIELD_DEFAULT	0x1	/* one of the columns shown without -o */
+#define PA_FIELD_LEFT		0x2	/* text column aligned left */
+#define PA_FIELD_HIDDEN		0x4	/* a counter that is neither a column of
+					 * the VMA report nor a JSON key there */
+
+struct pa_field {
+	const char *name;	/* -o, --sort, -o help */
+	const char *header;	/* text column header: the name in capitals */
+	const char *json;	/* JSON key; NULL: not in JSON */
+	const char *help;	/* one line for -o help */
+	enum pa_field_kind kind;
+	enum pa_field_fmt fmt;
+	size_t offset;		/* PA_FIELD_PAGES: offset in struct pa_counts */
+	unsigned frac_bits;	/* PA_FIELD_PAGES: the counter holds pages << frac_bits */
+	unsigned flags;		/* PA_FIELD_* */
+	const char *color;	/* ANSI colour of non-zero text cells, or NULL */
+};
+
+#define PA_COUNT(member)	offsetof(struct pa_counts, member)
+
+extern const struct pa_field pa_fields[PA_F__N];
+
+/* Field id of a name (not of a hidden field), or -1. */
+int pa_field_lookup(const char *name);
+/* A counter's value (0 for a field that is not PA_FIELD_PAGES). */
+uint64_t pa_field_count(const struct pa_counts *c, int id);
+/* A VMA attribute or counter as a number (PA_FMT_TEXT fields: 0). */
+uint64_t pa_field_value(const struct pa_vma_report *v, int id, long page_size);
+/* A PA_FMT_TEXT VMA attribute ("" for the others). */
+const char *pa_field_text(const struct pa_vma_report *v, int id, char *buf, size_t len);
+/* Order of two VMAs by a field: text or number, then by address. */
+int pa_field_cmp_vma(const struct pa_vma_report *a, const struct pa_vma_report *b, int id,
+		     long page_size);
+
+#endif /* PA_FIELDS_H */
