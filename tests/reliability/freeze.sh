@@ -9,21 +9,30 @@ need_stress
 
 state() { sed -n 's/^State:[[:space:]]*\(.\).*/\1/p' "/proc/$1/status"; }
 
+# wait_state PID WANT: true once PID's state letter is WANT, at most 20 s.
+# A state changes asynchronously (SIGSTOP, SIGCONT, a wakeup), and a
+# resumed process may show R for a while on a loaded machine: never
+# judge from one sample.
+wait_state()
+{
+	_n=0
+	while [ "$(state "$1")" != "$2" ]; do
+		_n=$((_n + 1))
+		[ $_n -lt 400 ] || return 1
+		sleep 0.05
+	done
+}
+
 # 1. a normal run: running before and after
 sleep 600 &
 s1=$!
 at_exit "kill -CONT $s1 2>/dev/null; kill $s1 2>/dev/null"
 "$PAGE_ANON" -p "$s1" --freeze >/dev/null 2>"$tmp/err" || { cat "$tmp/err" >&2; fail "--freeze run failed"; }
-expect "state after --freeze" "$(state "$s1")" S
+wait_state "$s1" S || fail "state after --freeze: $(state "$s1"), expected S"
 
 # 2. already stopped: left stopped, and said so
 kill -STOP "$s1"
-# SIGSTOP is delivered asynchronously: wait until the process shows "T"
-n=0
-while [ "$(state "$s1")" != T ] && [ $n -lt 100 ]; do
-	sleep 0.05
-	n=$((n + 1))
-done
+wait_state "$s1" T || fail "SIGSTOP did not stop $s1"
 "$PAGE_ANON" -p "$s1" --freeze >/dev/null 2>"$tmp/err" || fail "--freeze on a stopped process failed"
 grep -q "already stopped" "$tmp/err" || fail "--freeze did not say the process was already stopped"
 expect "a process stopped before --freeze" "$(state "$s1")" T
@@ -45,24 +54,23 @@ expect "PID 1 state" "$(state 1 | tr -d 'RSDI')" ""
 stress_start 5 rd vmas 5000
 big=$stress_pid
 for sig in TERM INT; do
-	("$PAGE_ANON" -p "$big" --freeze -L --scan=never 2>"$tmp/err" | (sleep 1; cat >/dev/null)) &
-	job=$!
-	sleep 0.5
-	pa=$(pgrep -n -f "^$PAGE_ANON -p $big --freeze" || :)
-	[ -n "$pa" ] && kill -"$sig" "$pa" 2>/dev/null
-	wait "$job" || :
-	expect "state after SIG$sig" "$(state "$big")" S
+	rm -f "$tmp/pipe"
+	mkfifo "$tmp/pipe"
+	"$PAGE_ANON" -p "$big" --freeze -L --scan=never >"$tmp/pipe" 2>"$tmp/err" &
+	pa=$!
+	exec 8<"$tmp/pipe"
+	# stopped while page-anon waits for the reader
+	wait_state "$big" T || { exec 8<&-; fail "SIG$sig: the target was never stopped"; }
+	kill -s "$sig" "$pa"
+	cat <&8 >/dev/null
+	exec 8<&-
+	wait "$pa" || :
+	wait_state "$big" S || fail "state after SIG$sig: $(state "$big"), expected S"
 done
 
 # 6. the reader goes away while the target is stopped: SIGPIPE, resumed.
 st=0
 "$PAGE_ANON" -p "$big" --freeze -L --scan=never 2>"$tmp/err" | head -1 >/dev/null || st=$?
-# resumed: not "T" (it may show "R" for a moment after SIGCONT)
-n=0
-while [ "$(state "$big")" = T ] && [ $n -lt 100 ]; do
-	sleep 0.05
-	n=$((n + 1))
-done
-[ "$(state "$big")" != T ] || fail "state after SIGPIPE: still stopped"
+wait_state "$big" S || fail "state after SIGPIPE: $(state "$big"), expected S"
 [ ! -s "$tmp/err" ] || { cat "$tmp/err" >&2; fail "SIGPIPE with --freeze: a message on stderr"; }
 exit 0
