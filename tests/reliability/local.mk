@@ -11,6 +11,8 @@ RELIABILITY_TESTS = \
 	tests/reliability/churn.sh \
 	tests/reliability/exit-midscan.sh \
 	tests/reliability/freeze.sh \
+	tests/reliability/freeze-cgroup.sh \
+	tests/reliability/freeze-signals.sh \
 	tests/reliability/output-file.sh \
 	tests/reliability/pid-reuse.sh \
 	tests/reliability/privilege.sh \
