@@ -21,6 +21,7 @@ enum {
 	OPT_EXTENDED, OPT_THREADS, OPT_SCAN, OPT_REPORT, OPT_OUTPUT_FILE, OPT_COMMAND_LOG,
 	OPT_ALL, OPT_GROUP_BY, OPT_TOP, OPT_PROMETHEUS, OPT_MAX_SECONDS,
 	OPT_SAVE, OPT_LOAD, OPT_DIFF, OPT_APPEND,
+	OPT_TRACE_FORK, OPT_TRACE_THREADS,
 };
 
 static const char doc[] =
@@ -111,6 +112,12 @@ static struct argp_option options[] = {
 	{ "tui", 't', NULL, 0, "Interactive view (with -p, or -- COMMAND to start one)", 5 },
 	{ "interval", OPT_INTERVAL, "SECONDS", 0, "Refresh interval of the live view (default 1)", 5 },
 	{ "command-log", OPT_COMMAND_LOG, "FILE", 0, "Append the output of the --tui command to FILE (default: /dev/null)", 5 },
+
+	{ NULL, 0, NULL, 0, "Fork tracing:", 5 },
+	{ "trace-fork", OPT_TRACE_FORK, NULL, 0, "Run -- COMMAND (or attach to -p PID) under ptrace and read "
+	  "its processes at each fork (before and after), exec and exit; one block (--json: one line) "
+	  "per event; the exit status is the command's", 5 },
+	{ "trace-threads", OPT_TRACE_THREADS, NULL, 0, "With --trace-fork: thread creation makes events too", 5 },
 
 	{ NULL, 0, NULL, 0, "Data source:", 6 },
 	{ "sysroot", OPT_SYSROOT, "DIR", 0, "Read /proc files below DIR (captured trees)", 6 },
@@ -395,14 +402,31 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		if (parse_seconds(arg, &o->max_seconds) < 0)
 			argp_error(state, "invalid --max-seconds '%s': expected seconds > 0", arg);
 		break;
+	case OPT_TRACE_FORK:
+		o->trace_fork = true;
+		break;
+	case OPT_TRACE_THREADS:
+		o->trace_threads = true;
+		break;
 	case OPT_COMMAND_LOG:
 		if (!*arg)
 			argp_error(state, "empty --command-log name");
 		o->command_log = arg;
 		break;
 	case ARGP_KEY_END:
-		if (o->command && !o->tui)
-			argp_error(state, "a command to start is only used with --tui");
+		if (o->command && !o->tui && !o->trace_fork)
+			argp_error(state, "a command to start is only used with --tui or --trace-fork");
+		if (o->trace_threads && !o->trace_fork)
+			argp_error(state, "--trace-threads needs --trace-fork");
+		if (o->trace_fork && !o->command && o->npids != 1)
+			argp_error(state, "--trace-fork needs -- COMMAND [ARG...] or one -p PID");
+		if (o->trace_fork && o->command && o->npids)
+			argp_error(state, "--trace-fork takes -- COMMAND or -p PID, not both");
+		if (o->trace_fork && (o->watch > 0 || o->file || o->list || o->mode == PA_MODE_FLAGS ||
+				      o->children || o->freeze || o->sysroot || o->nbits_specs ||
+				      o->cgroup_arg || o->output_file || o->nranges || o->describe))
+			argp_error(state, "--trace-fork cannot be combined with --watch, -f, -l/-L, --flags, "
+				   "--children, --freeze, --sysroot, -b, -c, -a, -d or --output-file");
 		if (o->tui && !o->npids && !o->command)
 			argp_error(state, "--tui needs -p PID or -- COMMAND");
 		if (o->tui && o->json)

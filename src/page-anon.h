@@ -462,6 +462,8 @@ struct pa_options {
 	const char *command_log;	/* borrowed: --tui command's stdout and
 					 * stderr go here; NULL: /dev/null */
 	bool verbose;
+	bool trace_fork;	/* --trace-fork (tracefork.c) */
+	bool trace_threads;	/* --trace-threads: threads make events too */
 	bool freeze;
 	const char *output_file;	/* borrowed: --output-file */
 	bool all;		/* --all: every user process (fleet.c) */
@@ -494,6 +496,7 @@ struct pa_vma_report {
 	struct pa_vma vma;	/* owned copy (name owned) */
 	struct pa_counts c;
 	uint64_t rss_pages;	/* present pages */
+	uint64_t pinned;	/* populated pages in pinned (registered) buffers */
 };
 
 struct pa_procinfo;
@@ -506,6 +509,8 @@ struct pa_proc_report {
 	struct pa_vma_report *vmas;	/* owned */
 	size_t nvmas;
 	size_t nvmas_total;	/* before filtering out empty ones */
+	uint64_t vm_pin_kb;	/* VmPin of /proc/PID/status */
+	uint64_t pinned;	/* pages in registered buffers (pinned.h) */
 	/* pages of this process's anon_shared/anon_sole pages also mapped by
 	 * process j (index into report->procs), by PFN */
 	uint64_t *shared_with;	/* owned, nprocs entries, NULL if 1 process */

@@ -22,6 +22,7 @@
 #include "session.h"
 #include "diff.h"
 #include "snapshot.h"
+#include "tracefork.h"
 
 static void on_signal(int sig)
 {
@@ -240,6 +241,14 @@ static int run(struct pa_options *o)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 
+	if (o->trace_fork && !o->tui) {
+		rc = pa_session_open_kfiles(&s, 1u << PA_KPAGEFLAGS | 1u << PA_KPAGECOUNT);
+		if (!rc) {
+			pa_selftest(s.src, &s.kinfo);
+			rc = pa_tracefork_run(&s);
+		}
+		goto out;
+	}
 	if (o->tui) {
 		rc = pa_session_open_kfiles(&s, 1u << PA_KPAGEFLAGS | 1u << PA_KPAGECOUNT |
 					    (s.cgroup_filter ? 1u << PA_KPAGECGROUP : 0));
