@@ -46,12 +46,14 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <sched.h>
 #include <signal.h>
 #include <stddef.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -1139,6 +1141,17 @@ out:
 	if (tr.n)
 		detach_all(&tr);
 	free(tr.t);
+	if (tr.out_closed) {
+		/* the reader left: nothing more to say on stdout */
+		int fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+
+		__fpurge(stdout);
+		clearerr(stdout);
+		if (fd >= 0) {
+			dup2(fd, STDOUT_FILENO);
+			close(fd);
+		}
+	}
 	sigprocmask(SIG_SETMASK, &tf_oldmask, NULL);
 	return rc;
 }

@@ -320,6 +320,7 @@ static cJSON *vmas_json(const struct pa_tf_side *d)
 
 		add_hex(o, "start", v->vma.start);
 		add_hex(o, "end", v->vma.end);
+		add_u64(o, "size", v->vma.end - v->vma.start);
 		cJSON_AddStringToObject(o, "perms", v->vma.perms);
 		cJSON_AddStringToObject(o, "name", v->vma.name ? v->vma.name : "");
 		if (bv)

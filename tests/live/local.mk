@@ -3,9 +3,7 @@
 # an independent reader, and each script compares page-anon with both.
 # They need root and skip (77) otherwise.
 
-check_PROGRAMS += tests/helper/pa-helper tests/helper/pa-oracle tests/helper/pa-forker
-tests_helper_pa_forker_SOURCES = tests/helper/pa-forker.c
-
+check_PROGRAMS += tests/helper/pa-helper tests/helper/pa-oracle
 tests_helper_pa_helper_SOURCES = tests/helper/pa-helper.c
 tests_helper_pa_oracle_SOURCES = tests/helper/pa-oracle.c
 
@@ -43,6 +41,5 @@ AM_TESTS_ENVIRONMENT += \
 	PAGE_ANON='$(abs_top_builddir)/src/page-anon'; export PAGE_ANON; \
 	PA_HELPER='$(abs_top_builddir)/tests/helper/pa-helper'; export PA_HELPER; \
 	PA_ORACLE='$(abs_top_builddir)/tests/helper/pa-oracle'; export PA_ORACLE; \
-	PA_FORKER='$(abs_top_builddir)/tests/helper/pa-forker'; export PA_FORKER; \
 	PT_BASELINE='$(abs_top_builddir)/tests/live/pt-baseline'; export PT_BASELINE; \
 	JQ='$(JQ)'; export JQ;

@@ -13,6 +13,7 @@
  *	chain N		N generations: each process writes 1 MiB, forks the
  *			next and waits for it; the last one exits 0
  *	killself SIG	write 1 MiB, then raise(SIG)
+ *	stopself	raise(SIGSTOP), then (once continued) exit 3
  *	exit CODE	write 1 MiB, exit CODE
  *	loop		print "ready PID", then fork a child every 50 ms that
  *			writes 64 KiB and exits; runs until killed
@@ -164,6 +165,10 @@ int main(int argc, char **argv)
 		raise((int)a);
 		return 1;
 	}
+	if (!strcmp(mode, "stopself")) {
+		raise(SIGSTOP);
+		return 3;
+	}
 	if (!strcmp(mode, "exit")) {
 		fill(region(1 << 20), 1 << 20, 1);
 		return (int)a;
@@ -194,6 +199,6 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	fprintf(stderr, "usage: pa-forker rewrite MIB | uring MIB PIN | vfork PROG | chain N | "
-		"killself SIG | exit CODE | loop | threads N\n");
+		"killself SIG | stopself | exit CODE | loop | threads N\n");
 	return 2;
 }

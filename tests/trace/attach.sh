@@ -1,0 +1,62 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# -p PID --trace-fork attaches to a running process that forks every
+# 50 ms, sees its forks and its children's exits, and on SIGINT (Ctrl-C)
+# detaches: the process keeps running, not stopped and not traced
+# (TracerPid 0), and it can still fork.
+. "$(dirname "$0")/../setup.sh"
+. "$(dirname "$0")/trace-lib.sh"
+trace_init
+
+"$PA_FORKER" loop >"$tmp/loop.out" &
+loop=$!
+at_exit "kill $loop 2>/dev/null"
+for _ in $(seq 100); do
+	grep -q ready "$tmp/loop.out" && break
+	sleep 0.1
+done
+grep -q ready "$tmp/loop.out" || fail "pa-forker loop did not start"
+
+"$PAGE_ANON" --trace-fork --json -p "$loop" >"$tmp/ev.json" 2>"$tmp/ev.err" &
+pa=$!
+at_exit "kill -KILL $pa 2>/dev/null"
+# wait for three forks
+for _ in $(seq 100); do
+	[ "$(grep -c '"event":"fork"' "$tmp/ev.json" || true)" -ge 3 ] && break
+	sleep 0.1
+done
+[ "$(grep -c '"event":"fork"' "$tmp/ev.json" || true)" -ge 3 ] ||
+	fail "no fork events after attaching: $(cat "$tmp/ev.err")"
+expect "tracer of the target while attached" \
+	"$(sed -n 's/^TracerPid:[[:space:]]*//p' /proc/$loop/status)" "$pa"
+kill -INT "$pa"
+set +e
+wait "$pa"
+rc=$?
+set -e
+expect "exit status after Ctrl-C" $rc 0
+kill -0 "$loop" 2>/dev/null || fail "the target died when page-anon detached"
+no_stopped_left "$loop" $(cat /proc/$loop/task/*/children 2>/dev/null)
+# it still forks: its children keep coming and going
+before=$(sed -n 's/^.*(pa-forker) [A-Za-z] [0-9]* [0-9]* [0-9]* [0-9]* [0-9-]* [0-9]* \([0-9]*\) .*/\1/p' /proc/$loop/stat)
+sleep 0.3
+after=$(sed -n 's/^.*(pa-forker) [A-Za-z] [0-9]* [0-9]* [0-9]* [0-9]* [0-9-]* [0-9]* \([0-9]*\) .*/\1/p' /proc/$loop/stat)
+[ "$after" -gt "$before" ] || fail "the target stopped running after the detach (minflt $before -> $after)"
+no_stopped_left "$loop"
+
+f=$tmp/ev.json
+"$JQ" -e . "$f" >/dev/null || fail "-p: output is not JSON"
+expect "-p: first event" "$(ev "$f" .event | head -n 1)" start
+expect "-p: fork parent" "$(ev "$f" 'select(.event == "fork") | .pid' | sort -u)" "$loop"
+expect "-p: no entry stop when attached" \
+	"$(ev "$f" 'select(.event == "fork") | .entry_stop' | sort -u)" false
+ev "$f" 'select(.event == "exit") | .exit_code' | grep -qx 0 || fail "-p: no child exit seen"
+
+# a PID that does not exist
+set +e
+"$PAGE_ANON" --trace-fork -p 999999999 >/dev/null 2>"$tmp/nopid.err"
+rc=$?
+set -e
+expect "no such PID: exit status" $rc 1
+grep -q "no such process" "$tmp/nopid.err" || fail "no such PID: $(cat "$tmp/nopid.err")"
+exit 0

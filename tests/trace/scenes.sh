@@ -1,0 +1,77 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# --trace-fork on vfork + exec, three generations, threads, a command
+# that kills itself with a signal, exit codes, a missing command: events
+# in the right order, and page-anon ends as the command did.
+. "$(dirname "$0")/../setup.sh"
+. "$(dirname "$0")/trace-lib.sh"
+trace_init
+
+# vfork + exec: the child shares the parent's memory until its exec
+trace_json vfork vfork /bin/true
+f=$tmp/vfork.json
+expect "vfork: exit status" "$trace_rc" 0
+expect "vfork: events" "$(ev "$f" .event | tr '\n' ' ')" "start fork exec exit exit "
+expect "vfork: syscall" "$(ev "$f" 'select(.event == "fork") | .syscall')" vfork
+child=$(ev "$f" 'select(.event == "fork") | .child')
+expect "vfork: the exec is the child's" "$(ev "$f" 'select(.event == "exec") | .pid')" "$child"
+expect "vfork: the child execs true" "$(ev "$f" 'select(.event == "exec") | .processes[0].comm')" true
+expect "vfork: nothing changes in the parent" \
+	"$(ev "$f" 'select(.event == "fork") | .processes[0].transitions | length')" 0
+expect "vfork: the child reads as its parent (one mm)" \
+	"$(ev "$f" 'select(.event == "fork") | .processes[1].after.counts.anon_exclusive')" \
+	"$(ev "$f" 'select(.event == "fork") | .processes[0].after.counts.anon_exclusive')"
+
+# three generations: each writes 1 MiB and forks the next
+trace_json chain chain 3
+f=$tmp/chain.json
+expect "chain: exit status" "$trace_rc" 0
+expect "chain: events" "$(ev "$f" .event | tr '\n' ' ')" "start fork fork exit exit exit "
+g1=$(ev "$f" 'select(.event == "start") | .pid')
+g2=$(ev "$f" "select(.event == \"fork\" and .pid == $g1) | .child")
+g3=$(ev "$f" "select(.event == \"fork\" and .pid == $g2) | .child")
+[ -n "$g3" ] || fail "chain: no fork by the second generation"
+expect "chain: exits, youngest first" "$(ev "$f" 'select(.event == "exit") | .pid' | tr '\n' ' ')" "$g3 $g2 $g1 "
+# the second generation shares its parent's 1 MiB and its own at its fork
+expect "chain: gen 2 fork, gen 1's MiB shared in gen 3" \
+	"$("$JQ" -r --argjson p "$g2" 'select(.event == "fork" and .pid == $p) |
+	.processes[1].vmas[] | select(.size == 1048576) | .after.anon_shared' "$f" | tr '\n' ' ')" "256 256 "
+expect "chain: gen 2 fork, its own MiB exclusive -> shared" \
+	"$("$JQ" -r --argjson p "$g2" 'select(.event == "fork" and .pid == $p) |
+	.processes[0].vmas[] | select(.size == 1048576) | .transitions[] |
+	select(.from == "anon_exclusive" and .to == "anon_shared") | .pages' "$f")" 256
+
+# a command that kills itself: page-anon ends by the same signal
+trace_json kill killself 10
+expect "killself: exit status (SIGUSR1)" "$trace_rc" $((128 + 10))
+expect "killself: exit event's signal" "$(ev "$tmp/kill.json" 'select(.event == "exit") | .signal')" 10
+
+# an exit code is passed through
+trace_json code exit 7
+expect "exit 7: exit status" "$trace_rc" 7
+expect "exit 7: exit event" "$(ev "$tmp/code.json" 'select(.event == "exit") | .exit_code')" 7
+
+# threads: traced (their forks are seen) but make no events themselves
+trace_json threads threads 3
+f=$tmp/threads.json
+expect "threads: exit status" "$trace_rc" 0
+expect "threads: one fork event per thread's child" \
+	"$(ev "$f" 'select(.event == "fork") | .syscall' | sort | uniq -c | tr -s ' ')" " 3 fork"
+set +e
+timeout -s KILL 60 "$PAGE_ANON" --trace-fork --trace-threads --json -- "$PA_FORKER" threads 2 \
+	>"$tmp/tt.json" 2>"$tmp/tt.err"
+rc=$?
+set -e
+expect "--trace-threads: exit status" $rc 0
+expect "--trace-threads: thread creations" \
+	"$(ev "$tmp/tt.json" 'select(.event == "fork" and .syscall == "clone (thread)") | .pid' | wc -l)" 2
+
+# a command that does not exist: 127, as a shell says
+set +e
+"$PAGE_ANON" --trace-fork -- "$tmp/no-such-command" >"$tmp/none.out" 2>"$tmp/none.err"
+rc=$?
+set -e
+expect "missing command: exit status" $rc 127
+grep -q "no-such-command: No such file or directory" "$tmp/none.err" ||
+	fail "missing command: no message ($(cat "$tmp/none.err"))"
+exit 0

@@ -1,0 +1,66 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Shared part of the --trace-fork tests (sourced after setup.sh).
+#	trace_init		skip unless root, jq, page-anon, pa-forker, ptrace
+#	trace_json NAME ARGS...	page-anon --trace-fork --json -- pa-forker ARGS
+#				into $tmp/NAME.json; $trace_rc is its exit status;
+#				the events are checked against the schema
+#	ev FILE JQ-FILTER	jq -r over the events of FILE
+#	vma_trans FILE EVENT ROLE SIZE FROM TO
+#				pages of the VMA of SIZE bytes that went FROM ->
+#				TO for ROLE in the first EVENT (0 if none)
+#	no_stopped_left PID...	fail if one of them is stopped or traced
+
+trace_init()
+{
+	need_root
+	need_prog "$JQ"
+	[ -x "$PAGE_ANON" ] || skip "page-anon not built ($PAGE_ANON)"
+	[ -x "${PA_FORKER:-}" ] || skip "pa-forker not built"
+	[ -r /proc/kpageflags ] || skip "/proc/kpageflags not readable"
+	if [ -r /proc/sys/kernel/yama/ptrace_scope ] &&
+	   [ "$(cat /proc/sys/kernel/yama/ptrace_scope)" = 3 ]; then
+		skip "kernel.yama.ptrace_scope is 3: no tracing on this system"
+	fi
+}
+
+trace_json()
+{
+	_name=$1
+	shift
+	set +e
+	timeout -s KILL 60 "$PAGE_ANON" --trace-fork --json -- "$PA_FORKER" "$@" \
+		>"$tmp/$_name.json" 2>"$tmp/$_name.err"
+	trace_rc=$?
+	set -e
+	[ "$trace_rc" != 137 ] || fail "page-anon --trace-fork -- pa-forker $* hung (killed after 60 s)"
+	if "${PYTHON3:-python3}" -c 'import jsonschema' 2>/dev/null; then
+		"${PYTHON3:-python3}" "$srcdir/tests/check-json.py" "$srcdir/tests/schema" \
+			"$tmp/$_name.json" >/dev/null ||
+			fail "pa-forker $*: events do not match tests/schema/trace-event.schema.json"
+	fi
+}
+
+ev()
+{
+	"$JQ" -r "$2" "$1"
+}
+
+vma_trans()
+{
+	"$JQ" -r --arg e "$2" --arg r "$3" --argjson s "$4" --arg f "$5" --arg t "$6" '
+		select(.event == $e) | .processes[] | select(.role == $r) |
+		[.vmas[] | select(.size == $s) | .transitions[] |
+		 select(.from == $f and .to == $t) | .pages] | add // 0' "$1" | head -n 1
+}
+
+# A process page-anon traced must be neither stopped (T/t) nor traced.
+no_stopped_left()
+{
+	for _p in "$@"; do
+		[ -r "/proc/$_p/status" ] || continue
+		_st=$(sed -n 's/^State:[[:space:]]*\(.\).*/\1/p' "/proc/$_p/status")
+		_tr=$(sed -n 's/^TracerPid:[[:space:]]*//p' "/proc/$_p/status")
+		case $_st in T|t) fail "process $_p left stopped (state $_st)" ;; esac
+		[ "$_tr" = 0 ] || fail "process $_p left traced by $_tr"
+	done
+}
