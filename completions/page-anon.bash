@@ -130,6 +130,7 @@ _page_anon()
 			--children --bytes --all-vmas --sort -o --output -w --watch
 			--freeze --json --json= --color --color= -v --verbose
 			--output-file -t --tui --interval --command-log
+			--trace-fork --trace-threads
 			--sysroot --kernel --threads --scan
 			--all --group-by --top --prometheus --max-seconds
 			--save --append --load --diff
