@@ -141,7 +141,8 @@ static struct argp_option options[] = {
 
 	{ NULL, 0, NULL, 0, "Snapshots:", 8 },
 	{ "save", OPT_SAVE, "FILE", 0, "With -p (and --children, --freeze): capture the processes' pages into "
-	  "the snapshot FILE (written to a temporary file, renamed when complete)", 8 },
+	  "the snapshot FILE (written to a temporary file, renamed when complete); with --trace-fork: one "
+	  "capture per stop", 8 },
 	{ "append", OPT_APPEND, NULL, 0, "With --save: add the capture to the captures already in FILE "
 	  "(FILE@N names the Nth)", 8 },
 	{ "load", OPT_LOAD, "FILE[@N]", 0, "Read a snapshot (capture N of FILE) instead of /proc: every report, "
@@ -426,9 +427,11 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 			argp_error(state, "--trace-fork takes -- COMMAND or -p PID, not both");
 		if (o->trace_fork && (o->watch > 0 || o->file || o->list || o->mode == PA_MODE_FLAGS ||
 				      o->children || o->freeze || o->sysroot || o->nbits_specs ||
-				      o->cgroup_arg || o->output_file || o->nranges || o->describe))
+				      o->cgroup_arg || o->output_file || o->nranges || o->describe ||
+				      o->all || o->load || o->diff_old || o->kpageflags_file))
 			argp_error(state, "--trace-fork cannot be combined with --watch, -f, -l/-L, --flags, "
-				   "--children, --freeze, --sysroot, -b, -c, -a, -d or --output-file");
+				   "--children, --freeze, --sysroot, -b, -c, -a, -d, -F, --all, --load, "
+				   "--diff or --output-file");
 		if (o->tui && !o->npids && !o->command)
 			argp_error(state, "--tui needs -p PID or -- COMMAND");
 		if (o->tui && o->json)
@@ -460,9 +463,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 			argp_error(state, "--save, --load and --diff cannot be combined");
 		if (o->append && !o->save)
 			argp_error(state, "--append is used with --save");
-		if (o->save && !o->npids)
-			argp_error(state, "--save needs -p PID");
-		if (o->save && (o->tui || o->watch > 0 || o->json || o->list || o->file || o->mark_idle ||
+		if (o->save && !o->npids && !o->trace_fork)
+			argp_error(state, "--save needs -p PID (or --trace-fork)");
+		if (o->save && (o->tui || o->watch > 0 || (o->json && !o->trace_fork) || o->list || o->file || o->mark_idle ||
 				o->output_file || o->mode || o->nbits_specs || o->cgroup_arg || o->nranges ||
 				o->raw || o->describe))
 			argp_error(state, "--save records whole processes: it takes only -p, --children, "

@@ -243,6 +243,8 @@ static int run(struct pa_options *o)
 
 	if (o->trace_fork && !o->tui) {
 		rc = pa_session_open_kfiles(&s, 1u << PA_KPAGEFLAGS | 1u << PA_KPAGECOUNT);
+		if (o->save)	/* kpagecgroup for the snapshots, when the kernel has it */
+			pa_source_open_kfiles(s.src, 1u << PA_KPAGECGROUP);
 		if (!rc) {
 			pa_selftest(s.src, &s.kinfo);
 			rc = pa_tracefork_run(&s);

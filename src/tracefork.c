@@ -68,6 +68,7 @@
 #include "collect.h"
 #include "pinned.h"
 #include "session.h"
+#include "snapshot.h"
 #include "tracefork.h"
 
 #ifndef CLONE_THREAD
@@ -318,6 +319,9 @@ struct tracer {
 	bool attached;		/* -p mode */
 	bool filtered;		/* the seccomp filter is on the tracees */
 	bool out_closed;	/* stdout gone (EPIPE): keep tracing quietly */
+	struct pa_snap_writer *save;	/* --save: one capture per stop */
+	size_t ncaptures;
+	bool save_failed;
 	pa_tf_event_fn hook;	/* TUI: called for each event */
 	void *hook_ctx;
 };
@@ -366,6 +370,29 @@ static pid_t read_tgid(struct pa_session *s, pid_t tid)
 		return 0;
 	q = strstr(buf, "\nTgid:");
 	return q ? (pid_t)atoi(q + 6) : 0;
+}
+
+/* --save: one capture of the processes of a stop, labelled like the
+ * event ("fork 1234 entry", "fork 1234 -> 1240", "exit 1240", ...). */
+static void save_capture(struct tracer *tr, const char *label, const pid_t *pids, size_t n)
+{
+	struct pa_snap_capture c;
+	char err[1024];
+	size_t skipped;
+
+	if (!tr->save || tr->save_failed)
+		return;
+	if (pa_snap_capture(tr->s, pids, n, label, &c, &skipped) < 0 || !c.nprocs) {
+		pa_snap_capture_free(&c);
+		return;		/* gone already: nothing to keep */
+	}
+	if (pa_snap_writer_add(tr->save, &c, err, sizeof(err)) < 0) {
+		pa_error("%s; tracing goes on without saving", err);
+		tr->save_failed = true;
+	} else {
+		tr->ncaptures++;
+	}
+	pa_snap_capture_free(&c);
 }
 
 /* Resume a task from the stop page-anon holds it in. */
@@ -439,6 +466,12 @@ static void event_single(struct tracer *tr, struct task *p, enum pa_tf_kind kind
 
 	e.t = now(tr);
 	sn = snap_read(tr->s, p->tgid, e.t);
+	if (tr->save) {
+		char label[64];
+
+		snprintf(label, sizeof(label), "%s %d", pa_tf_kind_name(kind), (int)p->tgid);
+		save_capture(tr, label, &p->tgid, 1);
+	}
 	if (sn->rep.procs[0].comm[0])
 		snprintf(p->comm, sizeof(p->comm), "%s", sn->rep.procs[0].comm);
 	side_init(&e.side[0], "process", p->tgid, p->comm);
@@ -498,6 +531,12 @@ static void on_fork_entry(struct tracer *tr, struct task *t)
 	}
 	pa_tf_snap_free(t->before);
 	t->before = snap_read(tr->s, t->tgid, now(tr));
+	if (tr->save) {
+		char label[64];
+
+		snprintf(label, sizeof(label), "fork %d entry", (int)t->tgid);
+		save_capture(tr, label, &t->tgid, 1);
+	}
 }
 
 /* Wait for the first stop of a new task (it comes before its first
@@ -567,6 +606,13 @@ static void on_fork_event(struct tracer *tr, struct task *t, int ev)
 	e.entry_stop = t->before != NULL;
 	pa = snap_read(tr->s, t->tgid, e.t);
 	ca = c->thread ? NULL : snap_read(tr->s, c->tid, e.t);
+	if (tr->save) {
+		char label[64];
+		pid_t both[2] = { t->tgid, c->tid };
+
+		snprintf(label, sizeof(label), "%s %d -> %d", e.syscall, (int)t->tgid, (int)c->tid);
+		save_capture(tr, label, both, c->thread ? 1 : 2);
+	}
 	if (pa->rep.procs[0].comm[0])
 		snprintf(pp->comm, sizeof(pp->comm), "%s", pa->rep.procs[0].comm);
 	snprintf(c->comm, sizeof(c->comm), "%s", pp->comm);
@@ -1052,6 +1098,25 @@ static int attach(struct tracer *tr, pid_t pid)
 
 /* ------------------------------------------------------------------ */
 
+/* --save: the file is written (renamed into place) once tracing ends. */
+static void save_commit(struct tracer *tr)
+{
+	char err[1024];
+
+	if (!tr->save)
+		return;
+	if (!tr->ncaptures) {
+		pa_error("%s: no process could be captured; nothing written", tr->o->save);
+		pa_snap_writer_abort(tr->save);
+	} else if (pa_snap_writer_commit(tr->save, err, sizeof(err)) < 0) {
+		pa_error("%s", err);
+	} else {
+		fprintf(stderr, "%s: saved %zu captures (one per stop) to %s\n", pa_progname,
+			tr->ncaptures, tr->o->save);
+	}
+	tr->save = NULL;
+}
+
 static int wait_status_exit(int st)
 {
 	if (WIFEXITED(st))
@@ -1092,6 +1157,16 @@ int pa_tracefork_run_hook(struct pa_session *s, pa_tf_event_fn hook, void *ctx)
 	sigprocmask(SIG_BLOCK, &tf_sigs, &tf_oldmask);
 	signal(SIGPIPE, SIG_IGN);
 
+	if (s->opt->save) {
+		char err[1024];
+
+		tr.save = pa_snap_writer_open(s->opt->save, s->opt->append, err, sizeof(err));
+		if (!tr.save) {
+			pa_error("%s", err);
+			rc = PA_EXIT_ERROR;
+			goto out;
+		}
+	}
 	rc = s->opt->command ? start_command(&tr) : attach(&tr, s->opt->pids[0]);
 	if (rc)
 		goto out;
@@ -1135,11 +1210,13 @@ int pa_tracefork_run_hook(struct pa_session *s, pa_tf_event_fn hook, void *ctx)
 		rc = PA_EXIT_OK;
 	} else {
 		fflush(stdout);
+		save_commit(&tr);
 		rc = tr.cmd_status == -1 ? PA_EXIT_ERROR : wait_status_exit(tr.cmd_status);
 	}
 out:
 	if (tr.n)
 		detach_all(&tr);
+	save_commit(&tr);
 	free(tr.t);
 	if (tr.out_closed) {
 		/* the reader left: nothing more to say on stdout */

@@ -58,4 +58,18 @@ set -e
 expect "exit status (text)" $rc 0
 grep -q '^ *[0-9.]* fork [0-9]* -> [0-9]* (pa-forker): anon_exclusive -> anon_shared 16[0-9][0-9][0-9] pages (64M)' "$tmp/text" ||
 	fail "text output lacks the fork line: $(head -5 "$tmp/text")"
+
+# --save: one capture per stop (start, fork entry, fork, exit, exit), so
+# the fork can be replayed and diffed later
+set +e
+"$PAGE_ANON" --trace-fork --save "$tmp/t.pas" -- "$PA_FORKER" rewrite 8 >/dev/null 2>"$tmp/save.err"
+rc=$?
+set -e
+expect "--save: exit status" $rc 0
+grep -q "saved 5 captures" "$tmp/save.err" || fail "--save: $(cat "$tmp/save.err")"
+expect "--save: processes in the fork's capture" \
+	"$("$PAGE_ANON" --load "$tmp/t.pas@3" --json | "$JQ" '.processes | length')" 2
+expect "--save: diff of the fork entry and the fork, 8 MiB exclusive -> shared" \
+	"$("$PAGE_ANON" --diff "$tmp/t.pas@2" "$tmp/t.pas@3" --json | "$JQ" '[.processes[0].vmas[] |
+	.transitions[] | select(.from == "anon_exclusive" and .to == "anon_shared") | .pages] | max')" 2048
 exit 0
