@@ -10,6 +10,10 @@
  *                                 kernel can allocate them)
  *   workload fork SIZE_MIB        "dense", then fork(): the child sleeps too
  *                                 and every page is shared by two processes
+ *   workload hugetlb SIZE_MIB     private anonymous hugetlb memory in 2 MiB
+ *                                 pages (MAP_HUGETLB | MAP_HUGE_2MB): the
+ *                                 pages must have been reserved
+ *                                 (vm.nr_hugepages) beforehand
  *   workload sparse4k TOUCHED_MIB [RESERVE_GIB]
  *                                 MAP_NORESERVE reservation (default 1024 GiB)
  *                                 with TOUCHED_MIB written in 4 KiB pages
@@ -51,7 +55,7 @@ static void __attribute__((noreturn)) die(const char *what)
 static void __attribute__((noreturn)) usage(void)
 {
 	fprintf(stderr,
-		"Usage: %s dense|thp|fork SIZE_MIB\n"
+		"Usage: %s dense|thp|fork|hugetlb SIZE_MIB\n"
 		"       %s sparse4k|sparse2m TOUCHED_MIB [RESERVE_GIB]\n",
 		prog, prog);
 	exit(2);
@@ -146,6 +150,19 @@ int main(int argc, char **argv)
 		size = (size + HPAGE - 1) & ~(HPAGE - 1);
 		p = map_aligned(size, 0);
 		advise(p, size, MADV_HUGEPAGE, "MADV_HUGEPAGE");
+		touch(p, size);
+	} else if (!strcmp(mode, "hugetlb")) {
+		void *m;
+
+		if (argc != 3)
+			usage();
+		size = (size + HPAGE - 1) & ~(HPAGE - 1);
+		/* MAP_HUGE_2MB: 21 << MAP_HUGE_SHIFT (26) */
+		m = mmap(NULL, size, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB | (21 << 26), -1, 0);
+		if (m == MAP_FAILED)
+			die("mmap(MAP_HUGETLB) (are 2 MiB huge pages reserved?)");
+		p = m;
 		touch(p, size);
 	} else if (!strcmp(mode, "sparse4k") || !strcmp(mode, "sparse2m")) {
 		bool huge = !strcmp(mode, "sparse2m");

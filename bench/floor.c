@@ -1,0 +1,265 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * floor: what the kernel charges, on one core, for the data any per-page
+ * walk needs: the pagemap entry and the kpageflags word of every present
+ * page, each read in the cheapest way this program knows.  bench/run-bench
+ * prints it next to page-anon's and page-types' time per page, so the
+ * table shows how far from the kernel's own cost a tool is (page-anon
+ * reads with two cores, so its time can drop to half the floor; where it
+ * reads per folio instead of per page it can go below).
+ *
+ *   floor -p PID    the VMAs of /proc/PID/maps
+ *   floor           every PFN of /proc/kpageflags
+ *
+ * With -p:
+ *   pagemap    the cheaper of (a) every VMA read linearly in batches of
+ *              64 Ki entries and (b) PAGEMAP_SCAN (6.7+) for the populated
+ *              regions, then pagemap for those regions only;
+ *   kpageflags the present PFNs, sorted, read in runs (gaps of up to
+ *              RUN_GAP entries are read through, as a pread costs more).
+ * Without -p: kpageflags from PFN 0 in batches of 64 Ki entries.
+ * Only the reads are timed (the sort is not).  Prints one line:
+ *   pages=N pagemap_ns=N kpageflags_ns=N total_ns=N
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
+
+#define BATCH		(64 << 10)
+#define RUN_GAP		4
+#define PM_PRESENT	(1ULL << 63)
+#define PM_SWAP		(1ULL << 62)
+#define PM_PFRAME_MASK	((1ULL << 55) - 1)
+
+/* PAGEMAP_SCAN (include/uapi/linux/fs.h, 6.7+) */
+struct scan_arg {
+	uint64_t size, flags, start, end, walk_end, vec, vec_len, max_pages;
+	uint64_t category_inverted, category_mask, category_anyof_mask, return_mask;
+};
+struct region {
+	uint64_t start, end, categories;
+};
+#define SCAN_IOCTL	_IOWR('f', 16, struct scan_arg)
+#define IS_PRESENT	(1ULL << 3)
+#define IS_SWAPPED	(1ULL << 4)
+
+static const char *prog = "floor";
+static uint64_t buf[BATCH];
+static int pagemap_fd = -1, kpageflags_fd = -1;
+static long page_size;
+
+struct vma {
+	uint64_t start, end;	/* bytes */
+};
+static struct vma *vmas;
+static size_t nvmas;
+static uint64_t *pfns;
+static size_t npfns, pfns_cap;
+
+static void __attribute__((noreturn)) die(const char *what)
+{
+	fprintf(stderr, "%s: %s: %s\n", prog, what, strerror(errno));
+	exit(1);
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000 + (uint64_t)ts.tv_nsec;
+}
+
+static size_t read_u64(int fd, uint64_t *out, uint64_t index, size_t n)
+{
+	ssize_t r = pread(fd, out, n * 8, (off_t)(index * 8));
+
+	if (r < 0) {
+		if (fd == pagemap_fd && (errno == ESRCH || errno == EIO))
+			return 0;
+		die("pread");
+	}
+	return (size_t)r / 8;
+}
+
+static void add_pfn(uint64_t pfn)
+{
+	if (npfns == pfns_cap) {
+		pfns_cap = pfns_cap ? 2 * pfns_cap : 65536;
+		pfns = realloc(pfns, pfns_cap * sizeof(*pfns));
+		if (!pfns)
+			die("realloc");
+	}
+	pfns[npfns++] = pfn;
+}
+
+/* Pages [vpn, vpn + count) of pagemap; keeps the present PFNs if keep. */
+static void read_pagemap(uint64_t vpn, uint64_t count, int keep)
+{
+	while (count) {
+		size_t want = count < BATCH ? (size_t)count : BATCH;
+		size_t n = read_u64(pagemap_fd, buf, vpn, want);
+
+		if (!n)
+			return;
+		if (keep)
+			for (size_t i = 0; i < n; i++)
+				if ((buf[i] & PM_PRESENT) && (buf[i] & PM_PFRAME_MASK))
+					add_pfn(buf[i] & PM_PFRAME_MASK);
+		vpn += n;
+		count -= n;
+	}
+}
+
+static void linear(int keep)
+{
+	for (size_t i = 0; i < nvmas; i++)
+		read_pagemap(vmas[i].start / (uint64_t)page_size,
+			     (vmas[i].end - vmas[i].start) / (uint64_t)page_size, keep);
+}
+
+/* 0: done; -1: PAGEMAP_SCAN not available. */
+static int scanned(void)
+{
+	static struct region vec[512];
+
+	for (size_t i = 0; i < nvmas; i++) {
+		uint64_t pos = vmas[i].start;
+
+		while (pos < vmas[i].end) {
+			struct scan_arg a = {
+				.size = sizeof(a), .start = pos, .end = vmas[i].end,
+				.vec = (uint64_t)(uintptr_t)vec, .vec_len = 512,
+				.category_anyof_mask = IS_PRESENT | IS_SWAPPED,
+				.return_mask = IS_PRESENT | IS_SWAPPED,
+			};
+			int n = ioctl(pagemap_fd, SCAN_IOCTL, &a);
+
+			if (n < 0) {
+				if (errno == EFAULT)	/* [vsyscall] */
+					break;
+				return -1;
+			}
+			for (int j = 0; j < n && vec[j].start < a.walk_end; j++) {
+				uint64_t e = vec[j].end < a.walk_end ? vec[j].end : a.walk_end;
+
+				read_pagemap(vec[j].start / (uint64_t)page_size,
+					     (e - vec[j].start) / (uint64_t)page_size, 0);
+			}
+			if (a.walk_end <= pos)
+				break;
+			pos = a.walk_end;
+		}
+	}
+	return 0;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+static void read_maps(int pid)
+{
+	char path[64], line[4096];
+	size_t cap = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
+	f = fopen(path, "re");
+	if (!f)
+		die(path);
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long long s, e;
+
+		if (sscanf(line, "%llx-%llx", &s, &e) != 2 || strstr(line, "[vsyscall]"))
+			continue;
+		if (nvmas == cap) {
+			cap = cap ? 2 * cap : 64;
+			vmas = realloc(vmas, cap * sizeof(*vmas));
+			if (!vmas)
+				die("realloc");
+		}
+		vmas[nvmas].start = s;
+		vmas[nvmas].end = e;
+		nvmas++;
+	}
+	fclose(f);
+}
+
+int main(int argc, char **argv)
+{
+	uint64_t t0, t_lin, t_scan = UINT64_MAX, t_pm, t_kf = 0, pages = 0;
+	int pid = 0;
+
+	page_size = sysconf(_SC_PAGESIZE);
+	if (argc == 3 && !strcmp(argv[1], "-p")) {
+		pid = atoi(argv[2]);
+	} else if (argc != 1) {
+		fprintf(stderr, "Usage: %s [-p PID]\n", prog);
+		return 2;
+	}
+	kpageflags_fd = open("/proc/kpageflags", O_RDONLY | O_CLOEXEC);
+	if (kpageflags_fd < 0)
+		die("/proc/kpageflags");
+	if (!pid) {
+		uint64_t pfn = 0;
+		size_t n;
+
+		t0 = now_ns();
+		while ((n = read_u64(kpageflags_fd, buf, pfn, BATCH)))
+			pfn += n;
+		t_kf = now_ns() - t0;
+		printf("pages=%" PRIu64 " pagemap_ns=0 kpageflags_ns=%" PRIu64
+		       " total_ns=%" PRIu64 "\n", pfn, t_kf, t_kf);
+		return 0;
+	}
+
+	{
+		char path[64];
+
+		snprintf(path, sizeof(path), "/proc/%d/pagemap", pid);
+		pagemap_fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (pagemap_fd < 0)
+			die(path);
+	}
+	read_maps(pid);
+	linear(1);	/* untimed: collects the PFNs, warms the caches */
+
+	t0 = now_ns();
+	linear(0);
+	t_lin = now_ns() - t0;
+	t0 = now_ns();
+	if (scanned() == 0)
+		t_scan = now_ns() - t0;
+	t_pm = t_lin < t_scan ? t_lin : t_scan;
+
+	qsort(pfns, npfns, sizeof(*pfns), cmp_u64);
+	t0 = now_ns();
+	for (size_t i = 0; i < npfns;) {
+		uint64_t start = pfns[i], end = start + 1;
+		size_t j = i + 1;
+
+		while (j < npfns && pfns[j] <= end + RUN_GAP && pfns[j] - start < BATCH) {
+			if (pfns[j] >= end)
+				end = pfns[j] + 1;
+			j++;
+		}
+		read_u64(kpageflags_fd, buf, start, (size_t)(end - start));
+		i = j;
+	}
+	t_kf = now_ns() - t0;
+	pages = npfns;
+	printf("pages=%" PRIu64 " pagemap_ns=%" PRIu64 " kpageflags_ns=%" PRIu64
+	       " total_ns=%" PRIu64 "\n", pages, t_pm, t_kf, t_pm + t_kf);
+	return 0;
+}
