@@ -131,7 +131,7 @@ _page_anon()
 			--freeze --json --json= --color --color= -v --verbose
 			--output-file -t --tui --interval --command-log
 			--trace-fork --trace-threads
-			--sysroot --kernel --threads --scan
+			--sysroot --kernel --threads --scan --per-page
 			--all --group-by --top --prometheus --max-seconds
 			--save --append --load --diff
 			-h -? --help --usage -V --version --'

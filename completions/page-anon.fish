@@ -84,6 +84,7 @@ $c -l sysroot -x -a '(__fish_complete_directories)' -d 'Read /proc files below D
 $c -l kernel -x -d 'Decode flags as kernel VERSION'
 $c -l threads -x -d 'Threads for the page walk (1-64)'
 $c -l scan -x -a 'auto always never' -d 'Use the PAGEMAP_SCAN ioctl'
+$c -l per-page -d 'Read every page on its own, no per-folio reads'
 # Every process
 $c -l all -d 'One row per user process: RSS, USS, PSS, page states'
 $c -l group-by -x -a 'comm user cgroup unit' -d 'With --all: sum the rows by comm, user, cgroup or unit'

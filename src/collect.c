@@ -63,6 +63,21 @@ static void bitmap_set(struct pa_proc_report *p, uint64_t pfn)
 	p->pfn_bitmap[byte] |= (uint8_t)(1u << (pfn % 8));
 }
 
+/*
+ * dst += n * one.  struct pa_counts is all uint64_t counters (checked
+ * below), so this stays right when counters are added.
+ */
+static void counts_add_n(struct pa_counts *dst, const struct pa_counts *one, uint64_t n)
+{
+	_Static_assert(sizeof(struct pa_counts) % sizeof(uint64_t) == 0,
+		       "struct pa_counts holds uint64_t counters only");
+	uint64_t *d = (uint64_t *)dst;
+	const uint64_t *o = (const uint64_t *)one;
+
+	for (size_t i = 0; i < sizeof(*dst) / sizeof(uint64_t); i++)
+		d[i] += o[i] * n;
+}
+
 static int report_batch(void *ctx, const struct pa_page_batch *b)
 {
 	struct report_ctx *c = ctx;
@@ -76,9 +91,12 @@ static int report_batch(void *ctx, const struct pa_page_batch *b)
 	for (size_t i = 0; i < b->n; i++) {
 		uint64_t pme = b->pme[i], kf = b->kflags[i];
 		uint64_t kc = b->kcount ? b->kcount[i] : 0;
+		uint64_t n = b->npages ? b->npages[i] : 1;
 		unsigned pg = b->pgflags[i];
 		enum pa_state st;
 
+		/* A run of n pages (a PMD-mapped folio read once) has the
+		 * same flags, counts and state on every page. */
 		if (s->nfilters || s->cgroup_filter) {
 			uint64_t flags = pa_flags_expand(&s->ftab, b->pfn[i] ? kf : 0, pme);
 
@@ -90,14 +108,22 @@ static int report_batch(void *ctx, const struct pa_page_batch *b)
 		st = pa_classify(&s->kinfo, pme, kf, kc, pg);
 		if (st == PA_ST_NONE)
 			continue;
-		pa_counts_page(&vr->c, &s->kinfo, pme, kf, kc, pg, st);
+		if (n == 1) {
+			pa_counts_page(&vr->c, &s->kinfo, pme, kf, kc, pg, st);
+		} else {
+			struct pa_counts one = { 0 };
+
+			pa_counts_page(&one, &s->kinfo, pme, kf, kc, pg, st);
+			counts_add_n(&vr->c, &one, n);
+		}
 		/* The sharing picture counts every anonymous page mapped more
 		 * than once, also the tails of PTE-mapped large folios whose
 		 * exclusivity is "unknown" (kernel-abi.md 8.2: kc >= 2 means
 		 * another mapping exists). */
 		if (c->bitmap && b->pfn[i] && (kf & PA_BIT(ANON)) && !(kf & PA_BIT(KSM)) && kc >= 2 &&
 		    (st == PA_ST_ANON_SHARED || st == PA_ST_UNKNOWN))
-			bitmap_set(c->p, b->pfn[i]);
+			for (uint64_t k = 0; k < n; k++)
+				bitmap_set(c->p, b->pfn[i] + k);
 	}
 	return 0;
 }
@@ -145,6 +171,8 @@ static void collect_one(struct pa_session *s, struct pa_proc_report *p, bool bit
 		.need_kflags = true,
 		.need_count = true,
 		.need_cgroup = s->cgroup_filter,
+		.runs = true,
+		.per_page = o->per_page,
 		.threads = o->threads,
 		.scan = o->scan,
 		.ranges = o->ranges,

@@ -134,13 +134,17 @@ static int count_batch(struct flags_ctx *c, const struct pa_page_batch *b)
 		h = (size_t)(((kf ^ (pm >> 40)) * 0x9e3779b97f4a7c15ULL) >> 56) & mask;
 		while (c->cache[h].pages && (c->cache[h].kf != kf || c->cache[h].pm != pm))
 			h = (h + 1) & mask;
-		if (!c->cache[h].pages++) {
+		/* npages: a PMD-mapped folio read once, its pages alike */
+		if (!c->cache[h].pages) {
 			c->cache[h].kf = kf;
 			c->cache[h].pm = pm;
+			c->cache[h].pages = b->npages ? b->npages[i] : 1;
 			if (++used == PA_ARRAY_SIZE(c->cache) / 2) {
 				flush_cache(c);
 				used = 0;
 			}
+		} else {
+			c->cache[h].pages += b->npages ? b->npages[i] : 1;
 		}
 	}
 	flush_cache(c);
@@ -212,7 +216,7 @@ static int flags_batch(void *ctx, const struct pa_page_batch *b)
 			flush_run(c);
 			c->run_flags = flags;
 		}
-		c->run_pages++;
+		c->run_pages += b->npages ? b->npages[i] : 1;
 	}
 	c->r->unknown_bits |= pa_flags_unknown(ftab, seen);
 	return 0;
@@ -245,6 +249,9 @@ int pa_run_flags(struct pa_session *s, struct pa_report *r)
 		.need_count = o->list && o->list_mapcnt,
 		.count_all = true,
 		.need_cgroup = s->cgroup_filter || (o->list && o->list_cgroup),
+		/* listings and -i need every page */
+		.runs = !o->list && !o->mark_idle,
+		.per_page = o->per_page,
 		.threads = o->threads,
 		.scan = o->scan,
 		.ranges = o->ranges,

@@ -18,7 +18,7 @@ const char *argp_program_version = PACKAGE_NAME " " PACKAGE_VERSION;
 enum {
 	OPT_FLAGS = 0x100, OPT_JSON, OPT_BYTES, OPT_ALL_VMAS, OPT_SORT, OPT_CHILDREN,
 	OPT_TUI, OPT_INTERVAL, OPT_COLOR, OPT_FREEZE, OPT_SYSROOT, OPT_KERNEL,
-	OPT_EXTENDED, OPT_THREADS, OPT_SCAN, OPT_REPORT, OPT_OUTPUT_FILE, OPT_COMMAND_LOG,
+	OPT_EXTENDED, OPT_THREADS, OPT_SCAN, OPT_PER_PAGE, OPT_REPORT, OPT_OUTPUT_FILE, OPT_COMMAND_LOG,
 	OPT_ALL, OPT_GROUP_BY, OPT_TOP, OPT_PROMETHEUS, OPT_MAX_SECONDS,
 	OPT_SAVE, OPT_LOAD, OPT_DIFF, OPT_APPEND,
 	OPT_TRACE_FORK, OPT_TRACE_THREADS,
@@ -126,6 +126,8 @@ static struct argp_option options[] = {
 	{ "kernel", OPT_KERNEL, "VERSION", 0, "Decode flags as kernel VERSION does (default: the running or sysroot kernel)", 6 },
 	{ "threads", OPT_THREADS, "N", 0, "Threads for the page walk (default: automatic)", 6 },
 	{ "scan", OPT_SCAN, "auto|always|never", 0, "Use the PAGEMAP_SCAN ioctl to skip holes", 6 },
+	{ "per-page", OPT_PER_PAGE, NULL, 0, "Read every page on its own: no per-folio reads of "
+	  "huge pages, kpagecount also where pagemap answers (slower, same result)", 6 },
 
 	{ NULL, 0, NULL, 0, "Every process (smem-like table, Prometheus metrics):", 7 },
 	{ "all", OPT_ALL, NULL, 0, "One row per user process: RSS, USS, PSS and the page states "
@@ -330,6 +332,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		o->threads = (int)n;
 		break;
 	}
+	case OPT_PER_PAGE:
+		o->per_page = true;
+		break;
 	case OPT_SCAN:
 		if (!strcmp(arg, "auto"))
 			o->scan = PA_SCAN_AUTO;

@@ -326,6 +326,7 @@ const char *pa_state_name(enum pa_state st);	/* "anon_exclusive", ... */
 #define PA_PG_HAVE_KPAGE	0x02	/* kflags/kcount were read */
 #define PA_PG_HEAD_EXCL		0x04	/* head page of the folio has bit 34 */
 #define PA_PG_HEAD_KNOWN	0x08	/* PA_PG_HEAD_EXCL is meaningful */
+#define PA_PG_FOLIO		0x10	/* read once for a PMD-mapped folio (walk.c) */
 
 /* Page counters: every member is a uint64_t with an entry in the field
  * table (fields.h says how to add one). */
@@ -370,6 +371,12 @@ struct pa_page_batch {
 	const uint64_t *kcount;	/* NULL unless asked for */
 	const uint64_t *kcgroup;	/* NULL unless asked for */
 	const uint8_t *pgflags;	/* PA_PG_* */
+	/* NULL: every entry is one page.  Else entry i stands for npages[i]
+	 * pages: virtual pages index[i].., PFNs pfn[i].., pagemap entries
+	 * pme[i] + k (the same bits, the PFN counting up), and the same
+	 * kflags, kcount, kcgroup and pgflags.  Only for walks that asked
+	 * for it (pa_walk_opts.runs). */
+	const uint32_t *npages;
 };
 
 typedef int (*pa_batch_fn)(void *ctx, const struct pa_page_batch *b);
@@ -377,7 +384,9 @@ typedef int (*pa_batch_fn)(void *ctx, const struct pa_page_batch *b);
 struct pa_walk_opts {
 	bool need_count;	/* read kpagecount: for the pages whose state
 				 * depends on it (anonymous, not
-				 * PG_anon_exclusive), 0 for the others ... */
+				 * PG_anon_exclusive; for a small page pagemap
+				 * bit 56 answers: 1, or 2 for "two or more"),
+				 * 0 for the others ... */
 	bool count_all;		/* ... or for every page (listings) ... */
 	bool count_not_excl;	/* ... but small PG_anon_exclusive pages,
 				 * mapped exactly once (snapshots) */
@@ -388,6 +397,8 @@ struct pa_walk_opts {
 				 * but small pages with PM_MMAP_EXCLUSIVE */
 	struct pa_pfncache *cache;	/* borrowed, NULL: none (pfncache.h);
 					 * needs count_mapped, not need_cgroup */
+	bool runs;		/* the callback takes batches with npages */
+	bool per_page;		/* read every page on its own (--per-page) */
 	int threads;		/* 0: automatic */
 	enum { PA_SCAN_AUTO, PA_SCAN_NEVER, PA_SCAN_ALWAYS } scan;
 	const struct pa_addr_range *ranges;	/* borrowed; NULL = all */
@@ -477,6 +488,7 @@ struct pa_options {
 	const char *diff_old, *diff_new;	/* borrowed: --diff OLD [NEW] */
 	int threads;
 	int scan;		/* enum PA_SCAN_* */
+	bool per_page;		/* --per-page: no per-folio reads */
 	double interval;	/* TUI refresh */
 };
 

@@ -31,7 +31,16 @@
  *   from a PTE-mapped one (kernel-abi.md 5.2).  Only compound pages can be
  *   PMD-mapped, so a chunk is scanned for it only when kpageflags shows a
  *   compound page in it (dense 4 KiB memory: never).
- * - kpagecount only where the state depends on it (count_needed()).
+ * - kpagecount only where the state depends on it (count_needed()), and
+ *   not even there for small pages: pagemap's bit 56 answers
+ *   (count_from_pagemap()).  4 GiB after fork: one read per page less.
+ * - PMD-mapped folios (THP, hugetlb) whose pages cannot differ are read
+ *   once: one pagemap entry and two kpageflags words per 512 pages
+ *   (add_folio()), handed to the callback as runs (pa_page_batch.npages)
+ *   when it takes them.  4 GiB of THP: 1 Mi pagemap entries and kpageflags
+ *   words become 2 Ki and 4 Ki.  VmPTE counts the page tables deposited
+ *   for THPs, so "auto" also probes big VMAs for PMD mappings
+ *   (probe_huge()) and scans those.
  *
  * Pipeline.  A planner cuts the walk into pieces in address order: up to
  * CHUNK virtual pages of one or more VMAs (linear pagemap read), up to
@@ -46,9 +55,9 @@
  * read_pfn/read_pagemap/scan are called from several threads at once
  * (preads and ioctls on shared file descriptors).
  *
- * Memory bound: a chunk slot is CHUNK * 81 bytes plus WIN_MAX windows
- * (0.7 MiB); a walk uses 2 slots per worker (1 inline): at most
- * 1.4 MiB * threads (2.7 MiB with the automatic 2 threads of a 2-CPU
+ * Memory bound: a chunk slot is CHUNK * 103 bytes plus WIN_MAX windows
+ * (0.8 MiB); a walk uses 2 slots per worker (1 inline): at most
+ * 1.7 MiB * threads (3.3 MiB with the automatic 2 threads of a 2-CPU
  * machine; at most AUTO_THREADS automatically), whatever the size of the
  * target.  Measured peak RSS of the whole program: 3.9 MiB for a 1 GiB
  * and for a 4 GiB process.
@@ -87,6 +96,9 @@ struct chunk {
 	size_t n;
 	uint64_t *idx, *pme, *pfn, *kflags, *kcount, *kcgroup;
 	uint8_t *pgflags;
+	uint32_t *npages;	/* pages per entry (folio entries: more than 1) */
+	size_t nfolio;		/* entries with PA_PG_FOLIO */
+	uint64_t *rpfn;		/* PFNs to read: 0 for the folio entries */
 	uint64_t *keys, *keys2, *tmp;	/* sorted path only */
 	uint8_t *want, *hit;		/* PFN cache: looked up, found */
 	uint64_t *hkf, *hkc;		/* ... and what was found */
@@ -105,6 +117,7 @@ struct piece {
 	size_t ri;		/* range */
 	size_t vi0, vi1;	/* VMAs [vi0, vi1] (PID walk) */
 	uint64_t lo, hi;	/* pages or PFNs [lo, hi) */
+	bool scan;		/* PAGEMAP_SCAN piece */
 };
 
 struct walk;
@@ -129,6 +142,9 @@ struct walk {
 	size_t nranges;
 	uint64_t ps;
 	bool scan;			/* skip holes with PAGEMAP_SCAN */
+	bool folio;			/* read PMD-mapped folios once */
+	uint8_t *vscan;			/* per VMA: scan it (PMD mappings seen) */
+	bool infer_count;		/* small folios: bit 56 for kpagecount */
 	pa_batch_fn fn;
 	void *ctx;
 
@@ -173,6 +189,8 @@ static void chunk_alloc(struct chunk *c)
 	c->kcount = pa_xrealloc(NULL, CHUNK, sizeof(uint64_t));
 	c->kcgroup = pa_xrealloc(NULL, CHUNK, sizeof(uint64_t));
 	c->pgflags = pa_xrealloc(NULL, CHUNK, 1);
+	c->npages = pa_xrealloc(NULL, CHUNK, sizeof(uint32_t));
+	c->rpfn = pa_xrealloc(NULL, CHUNK, sizeof(uint64_t));
 	c->keys = pa_xrealloc(NULL, CHUNK, sizeof(uint64_t));
 	c->keys2 = pa_xrealloc(NULL, CHUNK, sizeof(uint64_t));
 	c->tmp = pa_xrealloc(NULL, CHUNK, sizeof(uint64_t));
@@ -192,6 +210,8 @@ static void chunk_free(struct chunk *c)
 	free(c->kcount);
 	free(c->kcgroup);
 	free(c->pgflags);
+	free(c->npages);
+	free(c->rpfn);
 	free(c->keys);
 	free(c->keys2);
 	free(c->tmp);
@@ -205,6 +225,7 @@ static void chunk_free(struct chunk *c)
 static void chunk_reset(struct chunk *c)
 {
 	c->n = 0;
+	c->nfolio = 0;
 	c->nwin = 0;
 	c->last = false;
 	c->err = 0;
@@ -298,8 +319,8 @@ static int read_direct(struct pa_source *s, enum pa_kfile f, const uint64_t *pfn
 		size_t j = i + 1;
 		ssize_t got;
 
-		if (!pfn[i]) {
-			out[i++] = 0;
+		if (!pfn[i]) {	/* left as the caller set it */
+			i++;
 			continue;
 		}
 		while (j < n && pfn[j] == pfn[j - 1] + 1)
@@ -341,75 +362,118 @@ static bool count_needed(const struct walk *w, uint64_t kf, uint64_t pme)
 				       (kf & PA_BIT(COMPOUND_TAIL)));
 }
 
-/* Fill kflags/kcount/kcgroup for the entries of c. */
+/*
+ * Where the report needs kpagecount of a small folio, pagemap already
+ * answers: bit 56 (PM_MMAP_EXCLUSIVE, 4.2+) is "mapped exactly once",
+ * computed from the same mapcount that kpagecount reports
+ * (fs/proc/task_mmu.c: page_mapcount() == 1 up to 6.9,
+ * folio_precise_page_mapcount() == 1 since; for a small folio
+ * folio_maybe_mapped_shared() with CONFIG_NO_PAGE_MAPCOUNT is the same
+ * test).  classify.c only compares the count with 2, so 1 or 2 stands in
+ * for it.  Large folios keep reading kpagecount: there bit 56 is per
+ * folio (CONFIG_NO_PAGE_MAPCOUNT) or, for PMD-mapped THPs since 6.15,
+ * the head page's for every subpage (pagemap_pmd_range() passes the head
+ * page to __folio_page_mapped_exclusively()).  After fork() this saves
+ * the whole kpagecount read (~48 ns per page).
+ */
+static bool count_from_pagemap(const struct walk *w, uint64_t kf, uint64_t pme)
+{
+	return w->infer_count && !(kf & PA_BITS_COMPOUND) && (pme & PM_PRESENT);
+}
+
+/* Zero arr for the entries of c, but not for its folio entries. */
+static void clear_entries(const struct chunk *c, uint64_t *arr)
+{
+	if (!c->nfolio) {
+		memset(arr, 0, c->n * sizeof(uint64_t));
+		return;
+	}
+	for (size_t i = 0; i < c->n; i++)
+		if (!(c->pgflags[i] & PA_PG_FOLIO))
+			arr[i] = 0;
+}
+
+/* Fill kflags/kcount/kcgroup for the entries of c (the folio entries
+ * have theirs already). */
 static int read_kpages_uncached(struct walk *w, struct chunk *c, struct pa_walk_stats *st)
 {
 	struct pa_source *s = w->src;
 	const struct pa_walk_opts *o = w->o;
 	bool cnt = o->need_count && s->ops->has_kfile(s, PA_KPAGECOUNT);
 	bool cg = o->need_cgroup && s->ops->has_kfile(s, PA_KPAGECGROUP);
-	size_t n = c->n, m = 0, runs = 0;
+	const uint64_t *pfn = c->pfn;
+	size_t n = c->n, m = 0, runs = 0, ninf = 0;
 	uint64_t maxpfn = 0;
 	int r;
 
+	if (c->nfolio) {
+		for (size_t i = 0; i < n; i++)
+			c->rpfn[i] = (c->pgflags[i] & PA_PG_FOLIO) ? 0 : c->pfn[i];
+		pfn = c->rpfn;
+	}
 	for (size_t i = 0; i < n; i++) {
-		uint64_t p = c->pfn[i];
+		uint64_t p = pfn[i];
 
 		if (!p)
 			continue;
 		m++;
-		if (!i || p != c->pfn[i - 1] + 1)
+		if (!i || p != pfn[i - 1] + 1)
 			runs++;
 		if (p > maxpfn && !(p >> 48))	/* see the keys below */
 			maxpfn = p;
 	}
 	/* kcount/kcgroup are only handed out when asked for. */
 	if (o->need_count && !cnt)
-		memset(c->kcount, 0, n * sizeof(uint64_t));
+		clear_entries(c, c->kcount);
 	if (o->need_cgroup && !cg)
-		memset(c->kcgroup, 0, n * sizeof(uint64_t));
-	if (!m || !o->need_kflags) {
-		memset(c->kflags, 0, n * sizeof(uint64_t));
-		if (cnt)
-			memset(c->kcount, 0, n * sizeof(uint64_t));
-		if (cg)
-			memset(c->kcgroup, 0, n * sizeof(uint64_t));
+		clear_entries(c, c->kcgroup);
+	clear_entries(c, c->kflags);
+	if (cnt)
+		clear_entries(c, c->kcount);
+	if (cg)
+		clear_entries(c, c->kcgroup);
+	if (!m || !o->need_kflags)
 		return 0;
-	}
 	if (m >= DIRECT_RUN * runs) {
 		c->kpage_file = PA_KPAGEFLAGS;
-		r = read_direct(s, PA_KPAGEFLAGS, c->pfn, n, c->kflags, st);
+		r = read_direct(s, PA_KPAGEFLAGS, pfn, n, c->kflags, st);
 		if (!r && cnt) {
-			const uint64_t *pfn = c->pfn;
+			const uint64_t *cpfn = pfn;
 
 			if (!o->count_all || o->count_not_excl) {
-				for (size_t i = 0; i < n; i++)
-					c->tmp[i] = c->pfn[i] && count_needed(w, c->kflags[i], c->pme[i]) ?
-						    c->pfn[i] : 0;
-				pfn = c->tmp;
+				for (size_t i = 0; i < n; i++) {
+					uint64_t kf = c->kflags[i];
+
+					c->tmp[i] = 0;
+					if (!pfn[i] || !count_needed(w, kf, c->pme[i]))
+						continue;
+					if (count_from_pagemap(w, kf, c->pme[i])) {
+						c->kcount[i] = (c->pme[i] & PM_MMAP_EXCLUSIVE) ? 1 : 2;
+						ninf++;
+					} else {
+						c->tmp[i] = pfn[i];
+					}
+				}
+				cpfn = c->tmp;
 			}
 			c->kpage_file = PA_KPAGECOUNT;
-			r = read_direct(s, PA_KPAGECOUNT, pfn, n, c->kcount, st);
+			if (ninf < m)
+				r = read_direct(s, PA_KPAGECOUNT, cpfn, n, c->kcount, st);
 		}
 		if (!r && cg) {
 			c->kpage_file = PA_KPAGECGROUP;
-			r = read_direct(s, PA_KPAGECGROUP, c->pfn, n, c->kcgroup, st);
+			r = read_direct(s, PA_KPAGECGROUP, pfn, n, c->kcgroup, st);
 		}
 	} else {
 		uint64_t *sorted;
 
-		memset(c->kflags, 0, n * sizeof(uint64_t));
-		if (cnt)
-			memset(c->kcount, 0, n * sizeof(uint64_t));
-		if (cg)
-			memset(c->kcgroup, 0, n * sizeof(uint64_t));
 		m = 0;
 		/* Keys hold 48 PFN bits.  Real PFNs are far below (2^48
 		 * pages are 1 EiB); a bigger one can only come from a broken
 		 * capture and reads as past the end of the file. */
 		for (size_t i = 0; i < n; i++)
-			if (c->pfn[i] && !(c->pfn[i] >> 48))
-				c->keys[m++] = c->pfn[i] << 16 | i;
+			if (pfn[i] && !(pfn[i] >> 48))
+				c->keys[m++] = pfn[i] << 16 | i;
 		sorted = sort_keys(c->keys, c->keys2, m, maxpfn);
 		c->kpage_file = PA_KPAGEFLAGS;
 		r = read_sorted(s, PA_KPAGEFLAGS, sorted, m, c->kflags, c->tmp, st);
@@ -418,10 +482,17 @@ static int read_kpages_uncached(struct walk *w, struct chunk *c, struct pa_walk_
 			size_t ms = 0;
 
 			/* still sorted */
-			for (size_t j = 0; j < m; j++)
-				if (count_needed(w, c->kflags[sorted[j] & 0xffff],
-						 c->pme[sorted[j] & 0xffff]))
+			for (size_t j = 0; j < m; j++) {
+				size_t i = sorted[j] & 0xffff;
+				uint64_t kf = c->kflags[i];
+
+				if (!count_needed(w, kf, c->pme[i]))
+					continue;
+				if (!o->count_all && count_from_pagemap(w, kf, c->pme[i]))
+					c->kcount[i] = (c->pme[i] & PM_MMAP_EXCLUSIVE) ? 1 : 2;
+				else
 					sub[ms++] = sorted[j];
+			}
 			c->kpage_file = PA_KPAGECOUNT;
 			r = read_sorted(s, PA_KPAGECOUNT, sub, ms, c->kcount, c->tmp, st);
 		}
@@ -433,7 +504,7 @@ static int read_kpages_uncached(struct walk *w, struct chunk *c, struct pa_walk_
 	if (r < 0)
 		return r;
 	for (size_t i = 0; i < n; i++)
-		if (c->pfn[i])
+		if (pfn[i])
 			c->pgflags[i] |= PA_PG_HAVE_KPAGE;
 	return 0;
 }
@@ -493,6 +564,8 @@ static int mark_pmd_mapped(struct walk *w, struct chunk *c, struct pa_walk_stats
 		return 0;
 	for (i = 0; i < c->n; i++) {
 		if (w->o->need_kflags && !(c->kflags[i] & PA_BITS_COMPOUND))
+			continue;
+		if (c->pgflags[i] & PA_PG_FOLIO)	/* known to be PMD-mapped */
 			continue;
 		if (first == SIZE_MAX)
 			first = i;
@@ -672,6 +745,7 @@ static int emit(struct walk *w, struct chunk *c, struct pa_walk_stats *st)
 			.kcount = w->o->need_count ? c->kcount + from : NULL,
 			.kcgroup = w->o->need_cgroup ? c->kcgroup + from : NULL,
 			.pgflags = c->pgflags + from,
+			.npages = c->nfolio ? c->npages + from : NULL,
 		};
 		r = w->fn(w->ctx, &b);
 		if (r)
@@ -802,6 +876,11 @@ static bool vma_bounds(const struct walk *w, size_t ri, size_t vi, uint64_t *vs,
  * SCAN_SPAN pages (more for huge VMAs, at most SCAN_PIECES per VMA) and
  * one PAGEMAP_SCAN call spans all their VMAs.
  */
+static bool vma_scan(const struct walk *w, size_t vi)
+{
+	return w->scan || (w->vscan && w->vscan[vi]);
+}
+
 static bool plan_target(struct walk *w, struct piece *p)
 {
 	uint64_t budget = 0;
@@ -823,13 +902,16 @@ static bool plan_target(struct walk *w, struct piece *p)
 			w->p_pos = 0;
 			continue;
 		}
+		if (nv && vma_scan(w, w->p_vi) != p->scan)
+			break;
 		if (w->p_pos < vs) {
 			w->p_pos = vs;
 			w->vmas++;
 		}
 		if (!nv) {
 			budget = CHUNK;
-			if (w->scan) {
+			p->scan = vma_scan(w, w->p_vi);
+			if (p->scan) {
 				budget = (ve - vs) / SCAN_PIECES;
 				if (budget < SCAN_SPAN)
 					budget = SCAN_SPAN;
@@ -899,6 +981,7 @@ static int add_window(struct walk *w, struct worker *wk, struct chunk **cp,
 			c->idx[n] = vs + i;
 			c->pfn[n] = (e & PM_PRESENT) ? PM_PFRAME(e) : 0;
 			c->pgflags[n] = 0;
+			c->npages[n] = 1;
 			if ((e & PM_PRESENT) && !c->pfn[n])
 				wk->st.pfn_hidden = true;
 			n++;
@@ -939,6 +1022,163 @@ static int add_span(struct walk *w, struct worker *wk, struct chunk **cp, const 
 }
 
 /*
+ * PMD-mapped folios (PAGEMAP_SCAN's PAGE_IS_HUGE: THP or hugetlb), read
+ * once for the PMD instead of once per page.  A PMD maps a naturally
+ * aligned block of ps / 8 pages (512 with 4 KiB pages) with consecutive
+ * PFNs.  Since 6.10 kpageflags reports the folio's flags for every page
+ * except HWPOISON (dee3d0bef2b0), so the block has two kinds of page: its
+ * first (the head, or a tail of a 1 GiB hugetlb folio) and the rest
+ * (tails); one pread of two kpageflags words gives both.  The pagemap
+ * bits other than the PFN are the PMD's (soft-dirty, uffd-wp, file); bit
+ * 56 and kpagecount are the same for every page only where no other
+ * mapping of a part of the folio can exist:
+ *   - anonymous and PG_anon_exclusive: this PMD is the only mapping
+ *     (fork and KSM clear the bit first, mm/rmap.c), so every page has
+ *     map count 1 and bit 56;
+ *   - the huge zero folio: not counted at all (kpagecount 0, no bit 56);
+ *   - hugetlb from 6.12: bit 56 is per folio
+ *     (!folio_maybe_mapped_shared() && !hugetlb_pmd_shared()) and
+ *     kpagecount is the folio's entire map count on every page (6.11+).
+ * Other PMD-mapped folios (a THP shared with a child that may map part of
+ * it with PTEs, shmem or file THPs) are read page by page as before.  The
+ * result is the same as that of the per-page walk (tests/walk-strategies.sh
+ * compares them with --per-page).
+ *
+ * Returns 1 when the block must be read page by page, 0 when two entries
+ * were added, -errno when the walk must stop.
+ */
+static int add_folio(struct walk *w, struct worker *wk, struct chunk **cp,
+		     const struct pa_vma *vma, uint64_t vpn, uint64_t blk,
+		     struct pa_walk_stats *cst)
+{
+	struct pa_source *s = w->src;
+	const struct pa_walk_opts *o = w->o;
+	struct chunk *c = *cp;
+	uint64_t e, pfn, kf[2], kc[2] = { 0, 0 }, cg[2] = { 0, 0 };
+	bool excl, zero, hugetlb;
+	ssize_t got;
+	int r;
+
+	if (c->nwin == WIN_MAX || CHUNK - c->n < 2) {
+		r = chunk_put(w, wk, c, cst);
+		if (r)
+			return r;
+		*cp = c = chunk_get(w, wk);
+		if (!c)
+			return -ECANCELED;
+	}
+	got = w->t->src->ops->read_pagemap(w->t, &e, vpn, 1);
+	if (got != 1)
+		return 1;	/* add_window() reads it again and reports */
+	wk->st.pagemap_entries++;
+	pfn = PM_PFRAME(e);
+	if (!(e & PM_PRESENT) || !pfn || pfn % blk)
+		return 1;
+	got = s->ops->read_pfn(s, PA_KPAGEFLAGS, kf, pfn, 2);
+	wk->st.preads++;
+	if (got != 2)
+		return 1;
+	wk->st.pfns_read += 2;
+	if (!(kf[0] & PA_BITS_COMPOUND) || !(kf[1] & PA_BIT(COMPOUND_TAIL)) ||
+	    !(kf[0] & (PA_BIT(THP) | PA_BIT(HUGE))) || (kf[0] ^ kf[1]) & PA_BIT(OWNER_2))
+		return 1;
+	excl = (kf[0] & PA_BIT(ANON)) && (kf[0] & PA_BIT(OWNER_2)) && !(kf[0] & PA_BIT(KSM)) &&
+	       w->k->anon_exclusive_bit;
+	zero = kf[0] & PA_BIT(ZERO_PAGE);
+	hugetlb = (kf[0] & PA_BIT(HUGE)) && pa_kver_code(&w->k->kver) >= PA_KVER(6, 12);
+	if (!excl && !zero && !hugetlb)
+		return 1;
+	if (o->need_count && s->ops->has_kfile(s, PA_KPAGECOUNT)) {
+		for (int j = 0; j < 2; j++) {
+			if (!count_needed(w, kf[j], e))
+				continue;
+			if (excl) {
+				kc[j] = 1;
+			} else {
+				if (s->ops->read_pfn(s, PA_KPAGECOUNT, &kc[j], pfn + (uint64_t)j, 1) != 1)
+					return 1;
+				wk->st.preads++;
+				wk->st.pfns_read++;
+			}
+		}
+	}
+	if (o->need_cgroup && s->ops->has_kfile(s, PA_KPAGECGROUP)) {
+		if (s->ops->read_pfn(s, PA_KPAGECGROUP, cg, pfn, 2) != 2)
+			return 1;
+		wk->st.preads++;
+		wk->st.pfns_read += 2;
+	}
+	if (!c->nwin || c->win[c->nwin - 1].vma != vma)
+		c->win[c->nwin++] = (struct win){ vma, c->n };
+	for (int j = 0; j < 2; j++) {
+		size_t n = c->n++;
+
+		c->idx[n] = vpn + (uint64_t)j;
+		c->pme[n] = e + (uint64_t)j;
+		c->pfn[n] = pfn + (uint64_t)j;
+		c->kflags[n] = kf[j];
+		c->kcount[n] = kc[j];
+		c->kcgroup[n] = cg[j];
+		c->pgflags[n] = PA_PG_FOLIO | PA_PG_PMD_MAPPED | PA_PG_HAVE_KPAGE;
+		c->npages[n] = j ? (uint32_t)(blk - 1) : 1;
+	}
+	c->nfolio += 2;
+	return 0;
+}
+
+/* Pages [hs, he) are PMD-mapped: blocks by add_folio(), the rest (not
+ * aligned, or refused) by add_window(). */
+static int add_huge(struct walk *w, struct worker *wk, struct chunk **cp, const struct piece *p,
+		    size_t *vi, uint64_t hs, uint64_t he, struct pa_walk_stats *cst)
+{
+	const uint64_t blk = w->ps / 8;
+
+	for (; *vi <= p->vi1; ++*vi) {
+		const struct pa_vma *vma = &w->maps->v[*vi];
+		uint64_t vs, ve, pos, end;
+		int r;
+
+		if (!vma_bounds(w, p->ri, *vi, &vs, &ve))
+			continue;
+		if (vs < p->lo)
+			vs = p->lo;
+		if (ve > p->hi)
+			ve = p->hi;
+		if (ve <= hs)
+			continue;
+		if (vs >= he)
+			break;
+		pos = hs > vs ? hs : vs;
+		end = he < ve ? he : ve;
+		while (pos < end) {
+			uint64_t next = (pos / blk + 1) * blk;
+
+			if (next > end)
+				next = end;
+			r = 1;
+			if (pos % blk == 0 && next - pos == blk) {
+				if (stopped(w)) {
+					(*cp)->err = -EINTR;
+					return 0;
+				}
+				r = add_folio(w, wk, cp, vma, pos, blk, cst);
+				if (r < 0)
+					return r;
+			}
+			if (r == 1) {
+				r = add_window(w, wk, cp, vma, pos, next, cst);
+				if (r || (*cp)->err)
+					return r;
+			}
+			pos = next;
+		}
+		if (ve > he)
+			break;
+	}
+	return 0;
+}
+
+/*
  * Scan piece: find the populated regions with PAGEMAP_SCAN, merge those
  * separated by small holes and read pagemap over them.  Returns 1 when the
  * ioctl is not usable (read the rest linearly).
@@ -947,6 +1187,7 @@ static int scan_piece(struct walk *w, struct worker *wk, struct chunk **cp, cons
 		      uint64_t *pos, struct pa_walk_stats *cst)
 {
 	const uint64_t anyof = PA_PAGE_IS_PRESENT | PA_PAGE_IS_SWAPPED;
+	const uint64_t huge = PA_PAGE_IS_PRESENT | PA_PAGE_IS_HUGE;
 	struct pa_region vec[SCAN_VEC];
 	uint64_t ps = w->ps, ws = 0, we = 0;
 	size_t vi = p->vi0;
@@ -960,7 +1201,8 @@ static int scan_piece(struct walk *w, struct worker *wk, struct chunk **cp, cons
 			(*cp)->err = -EINTR;
 			return 0;
 		}
-		n = w->src->ops->scan(w->t, *pos * ps, p->hi * ps, anyof, anyof, vec, SCAN_VEC,
+		n = w->src->ops->scan(w->t, *pos * ps, p->hi * ps, anyof,
+				      anyof | (w->folio ? PA_PAGE_IS_HUGE : 0), vec, SCAN_VEC,
 				      &walk_end);
 		wk->st.scan_calls++;
 		if (n == -ESRCH || n == -EINTR) {
@@ -978,6 +1220,18 @@ static int scan_piece(struct walk *w, struct worker *wk, struct chunk **cp, cons
 			uint64_t rs = vec[i].start / ps;
 			uint64_t re = (vec[i].end < walk_end ? vec[i].end : walk_end) / ps;
 
+			if (w->folio && (vec[i].categories & huge) == huge) {
+				if (we) {
+					r = add_span(w, wk, cp, p, &vi, ws, we, cst);
+					if (r || (*cp)->err)
+						return r;
+					we = 0;
+				}
+				r = add_huge(w, wk, cp, p, &vi, rs, re, cst);
+				if (r || (*cp)->err)
+					return r;
+				continue;
+			}
 			if (we && rs >= we && rs - we <= SCAN_MERGE_GAP) {
 				we = re;
 				continue;
@@ -1013,7 +1267,7 @@ static int target_piece(struct walk *w, struct worker *wk, const struct piece *p
 
 	if (!c)
 		return -ECANCELED;
-	if (w->scan)
+	if (p->scan)
 		r = scan_piece(w, wk, &c, p, &pos, cst);
 	else
 		r = 1;
@@ -1331,6 +1585,35 @@ static bool want_scan(struct walk *w, uint64_t vpages, uint64_t *populated)
 	return vpages > pte_kb / 4 * 1024;
 }
 
+/*
+ * VmPTE (want_scan()) cannot see PMD-mapped THPs: x86 and others deposit a
+ * page table for each (pgtable_trans_huge_deposit()), and it is counted.
+ * So where the per-folio reads are possible, a linear walk first asks
+ * PAGEMAP_SCAN about a few 2 MiB blocks of each VMA of 2 blocks or more
+ * (at most 4 calls of ~2 us); a VMA with a PMD mapping there is scanned.
+ */
+static bool probe_huge(struct walk *w, uint64_t vs, uint64_t ve)
+{
+	const uint64_t blk = w->ps / 8;
+	uint64_t a = (vs + blk - 1) / blk * blk, nblk;
+	struct pa_region vec[1];
+
+	if (a >= ve || (ve - a) / blk < 2)
+		return false;
+	nblk = (ve - a) / blk;
+	for (uint64_t k = 0; k < 4 && k < nblk; k++) {
+		uint64_t b = a + nblk * k / 4 * blk, we = 0;
+		int n = w->src->ops->scan(w->t, b * w->ps, (b + blk) * w->ps, PA_PAGE_IS_HUGE,
+					  PA_PAGE_IS_HUGE, vec, 1, &we);
+
+		if (n > 0)
+			return true;
+		if (n < 0)
+			return false;
+	}
+	return false;
+}
+
 int pa_walk_target(struct pa_target *t, const struct pa_maps *maps, const struct pa_kinfo *k,
 		   const struct pa_walk_opts *o, pa_batch_fn fn, void *ctx, struct pa_walk_stats *st)
 {
@@ -1351,8 +1634,37 @@ int pa_walk_target(struct pa_target *t, const struct pa_maps *maps, const struct
 				vpages += ve - vs;
 		}
 	w.scan = want_scan(&w, vpages, &populated);
+	/* Per folio and bit 56 only for callbacks that take runs and need
+	 * no per-page kpagecount (listings print it); the folio reads rely
+	 * on per-folio kpageflags (6.10+) and PAGEMAP_SCAN. */
+	w.folio = o->runs && !o->per_page && !(o->need_count && o->count_all) && o->need_kflags &&
+		  k->folio_flags && k->pagemap_scan == PA_YES && o->scan != PA_SCAN_NEVER;
+	if (w.folio && !w.scan) {
+		bool any = false;
+
+		w.vscan = pa_xrealloc(NULL, maps->n ? maps->n : 1, 1);
+		memset(w.vscan, 0, maps->n);
+		for (size_t ri = 0; ri < w.nranges; ri++)
+			for (size_t i = 0; i < maps->n; i++) {
+				uint64_t vs, ve;
+
+				if (!w.vscan[i] && vma_bounds(&w, ri, i, &vs, &ve) &&
+				    probe_huge(&w, vs, ve)) {
+					w.vscan[i] = 1;
+					any = true;
+				}
+			}
+		if (!any) {
+			free(w.vscan);
+			w.vscan = NULL;
+			w.folio = false;
+		}
+	}
+	w.infer_count = !o->per_page && !o->count_all && !o->count_mapped &&
+			pa_kver_code(&k->kver) >= PA_KVER(4, 2);
 	w.nworkers = nworkers(o, w.scan ? populated : (vpages < populated ? vpages : populated));
 	r = walk_run(&w, st);
+	free(w.vscan);
 	st->vmas += w.vmas;
 	if (r == -ESRCH)
 		t->gone = true;

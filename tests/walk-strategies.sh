@@ -2,8 +2,14 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Every walk strategy gives the same answer: one thread or several
 # (--threads), linear pagemap reads or PAGEMAP_SCAN (--scan never, auto,
-# always), on a process with dense, sparse, THP, many small VMAs and zero
-# page memory (tests/walk-workload.c).  Compared: the exclusivity report
+# always), per page (--per-page) or per folio and with pagemap's bit 56
+# for kpagecount (the default), on a process with dense, sparse, THP
+# (shared with a child after fork and its own), huge zero page, hugetlb
+# (when 2 MiB pages can be reserved: nr_hugepages is raised and put
+# back), many small VMAs and zero page memory (tests/walk-workload.c).
+# The reference is --per-page --threads 1 --scan never; the per-folio
+# path must also have been taken (fewer pagemap entries read, --verbose)
+# where the kernel reads kpageflags per folio.  Compared: the exclusivity report
 # (--json) exactly, and the flags table (--flags -r) with the bits a
 # background DAMON monitor flips at any time (referenced, lru, active,
 # idle) taken out.  Only the workload's own anonymous mappings are
@@ -15,6 +21,21 @@
 need_root
 [ -r /proc/kpageflags ] || skip "/proc/kpageflags is not readable"
 WALK_WORKLOAD=${WALK_WORKLOAD:-walk-workload}
+
+# Two private 2 MiB hugetlb pages before fork, two after.
+WALK_HUGETLB=0
+nr=/proc/sys/vm/nr_hugepages
+if [ -w $nr ] && [ "$(sed -n 's/^Hugepagesize: *\([0-9]*\) kB/\1/p' /proc/meminfo)" = 2048 ]; then
+	free=$(sed -n 's/^HugePages_Free: *//p' /proc/meminfo)
+	if [ "$free" -lt 4 ]; then
+		restore_file $nr
+		echo $(($(cat $nr) + 4 - free)) >$nr 2>/dev/null
+		free=$(sed -n 's/^HugePages_Free: *//p' /proc/meminfo)
+	fi
+	[ "$free" -ge 4 ] && WALK_HUGETLB=1
+fi
+[ $WALK_HUGETLB = 1 ] || echo "note: no hugetlb pages: the hugetlb regions are left out"
+export WALK_HUGETLB
 
 mkfifo "$tmp/wl.in"
 "$WALK_WORKLOAD" <"$tmp/wl.in" >"$tmp/wl.out" 2>"$tmp/wl.err" &
@@ -48,29 +69,62 @@ mask_flags()
 		END { for (k in sum) print sum[k], k }' "$1" | sort
 }
 
+# pagemap entries read, from --verbose: "pid N: ... M pagemap entries, ..."
+entries()
+{
+	sed -n 's/.* \([0-9]*\) pagemap entries.*/\1/p' "$1" | head -n 1
+}
+
 first=
-for threads in 1 2 3; do
-	for scan in never auto always; do
-		s="threads=$threads scan=$scan"
-		f="$tmp/$threads-$scan"
-		"$PAGE_ANON" -p "$pid" --json --all-vmas --threads "$threads" --scan "$scan" \
-			>"$f.all.json" 2>"$f.err" || fail "$s: --json failed: $(cat "$f.err")"
-		"$JQ" -c '.processes[].vmas[] | select(.inode == 0 and (.name | startswith("[v") | not))' "$f.all.json" >"$f.json" ||
-			fail "$s: --json output is not JSON"
-		"$PAGE_ANON" -p "$pid" --flags -r -b anonymous --threads "$threads" --scan "$scan" \
-			>"$f.flags" 2>>"$f.err" || fail "$s: --flags -r failed: $(cat "$f.err")"
-		mask_flags "$f.flags" >"$f.masked"
-		[ -s "$f.masked" ] || fail "$s: empty flags table"
-		if [ -z "$first" ]; then
-			first=$f
-			continue
-		fi
-		cmp -s "$first.json" "$f.json" ||
-			fail "$s: --json differs from threads=1 scan=never:
+n=0
+for s in "--per-page --threads 1 --scan never" \
+	 "--per-page --threads 2 --scan always" \
+	 "--threads 1 --scan never" "--threads 1 --scan auto" "--threads 1 --scan always" \
+	 "--threads 2 --scan never" "--threads 2 --scan auto" "--threads 2 --scan always" \
+	 "--threads 3 --scan never" "--threads 3 --scan auto" "--threads 3 --scan always"; do
+	n=$((n + 1))
+	f="$tmp/s$n"
+	# shellcheck disable=SC2086
+	"$PAGE_ANON" -p "$pid" --json --all-vmas --verbose $s \
+		>"$f.all.json" 2>"$f.err" || fail "$s: --json failed: $(cat "$f.err")"
+	"$JQ" -c '.processes[].vmas[] | select(.inode == 0 and (.name | startswith("[v") | not))' "$f.all.json" >"$f.json" ||
+		fail "$s: --json output is not JSON"
+	# shellcheck disable=SC2086
+	"$PAGE_ANON" -p "$pid" --flags -r -b anonymous $s \
+		>"$f.flags" 2>>"$f.err" || fail "$s: --flags -r failed: $(cat "$f.err")"
+	mask_flags "$f.flags" >"$f.masked"
+	[ -s "$f.masked" ] || fail "$s: empty flags table"
+	# Plain --flags -r (no filter: counted by the fast path)
+	# shellcheck disable=SC2086
+	"$PAGE_ANON" -p "$pid" --flags -r $s >"$f.table" 2>>"$f.err" ||
+		fail "$s: --flags -r failed: $(cat "$f.err")"
+	grep -E 'anonymous|zero_page|huge' "$f.table" | mask_flags /dev/stdin >"$f.tmasked"
+	if [ -z "$first" ]; then
+		first=$f
+		continue
+	fi
+	cmp -s "$first.json" "$f.json" ||
+		fail "$s: --json differs from --per-page --threads 1 --scan never:
 $(diff "$first.json" "$f.json" | head -n 20)"
-		cmp -s "$first.masked" "$f.masked" ||
-			fail "$s: flags table differs from threads=1 scan=never:
+	cmp -s "$first.masked" "$f.masked" ||
+		fail "$s: flags table (-b anonymous) differs from --per-page --threads 1 --scan never:
 $(diff "$first.masked" "$f.masked" | head -n 20)"
-	done
+	cmp -s "$first.tmasked" "$f.tmasked" ||
+		fail "$s: flags table differs from --per-page --threads 1 --scan never:
+$(diff "$first.tmasked" "$f.tmasked" | head -n 20)"
 done
-echo "PASS: $test_name: 9 strategies agree"
+
+# The per-folio reads were used where they can be: PMD-mapped THPs of
+# the process's own (and hugetlb pages) need one pagemap entry per folio.
+thp_kb=$(awk '$1 == "AnonHugePages:" { s += $2 } END { print s + 0 }' "/proc/$pid/smaps")
+if grep -q 'per folio (6.10+)' "$first.err" && grep -q 'PAGEMAP_SCAN yes' "$first.err" &&
+	{ [ "$thp_kb" -ge 4096 ] || [ $WALK_HUGETLB = 1 ]; }; then
+	per_page=$(entries "$tmp/s2.err") per_folio=$(entries "$tmp/s5.err")
+	if [ -z "$per_page" ] || [ -z "$per_folio" ]; then
+		fail "no walk statistics in --verbose"
+	fi
+	[ "$per_folio" -lt $((per_page - 1000)) ] ||
+		fail "the per-folio path was not taken: $per_folio pagemap entries against $per_page per page"
+	echo "pagemap entries: $per_page per page, $per_folio per folio"
+fi
+echo "PASS: $test_name: $n strategies agree"
