@@ -284,6 +284,8 @@ struct check_ctx {
 	int pm_fd;
 	uint64_t ps;
 	bool need_count, ranges;
+	bool infer;		/* small pages: kcount from pagemap bit 56 */
+	bool excl_bit;		/* kinfo.anon_exclusive_bit */
 	const struct pa_vma *last_vma;
 	uint64_t last_idx;
 	uint64_t *pm;		/* CHUNK entries read back from the file */
@@ -323,13 +325,18 @@ static int check_batch(void *ctx, const struct pa_page_batch *b)
 			FUZZ_CHECK(b->kflags[i] == blob_at(c->kpf, pfn));
 			/* the walk reads kpagecount only where the report's
 			 * state depends on it (walk.c count_needed()): there it
-			 * must be exact, elsewhere exact or 0 */
+			 * must be exact, elsewhere exact or 0; for a small page
+			 * pagemap's bit 56 answers instead: 1, or 2 for "two or
+			 * more" (walk.c count_from_pagemap()) */
 			if (b->kcount && c->need_count) {
 				uint64_t kf = b->kflags[i];
 				bool needed = (kf & PA_BIT(ANON)) &&
-					      (!(kf & PA_BIT(OWNER_2)) || (kf & PA_BIT(COMPOUND_TAIL)));
+					      (!(kf & PA_BIT(OWNER_2)) || !c->excl_bit ||
+					       (kf & PA_BIT(COMPOUND_TAIL)));
 
-				if (needed || b->kcount[i])
+				if (needed && c->infer && !(kf & PA_BITS_COMPOUND))
+					FUZZ_CHECK(b->kcount[i] == ((e & PM_MMAP_EXCLUSIVE) ? 1 : 2));
+				else if (needed || b->kcount[i])
 					FUZZ_CHECK(b->kcount[i] == blob_at(c->kpc, pfn));
 			}
 		} else {
@@ -380,6 +387,8 @@ static bool direct_walk(struct pa_session *s, const struct pa_options *o,
 	c->kpc = &sec[3];
 	c->ps = (uint64_t)s->src->page_size;
 	c->need_count = wo.need_count;
+	c->infer = pa_kver_code(&s->kinfo.kver) >= PA_KVER(4, 2);
+	c->excl_bit = s->kinfo.anon_exclusive_bit;
 	c->ranges = o->nranges != 0;
 	r = pa_walk_target(t, &maps, &s->kinfo, &wo, check_batch, c, &st);
 	ok = r == 0 && !st.partial && !t->gone;
