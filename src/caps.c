@@ -45,7 +45,7 @@ static bool dropped;		/* permitted cleared too */
 
 #ifdef HAVE_LIBCAP
 static bool lowered;		/* file caps: effective cleared, permitted kept */
-/* The capabilities page-anon can use (kernel-abi.md 1.3, 1.4). */
+/* The capabilities page-anon can use (doc/kernel-notes.md 1.2, 1.3). */
 static const cap_value_t useful_caps[] = {
 	CAP_SYS_ADMIN, CAP_SYS_PTRACE, CAP_DAC_READ_SEARCH, CAP_DAC_OVERRIDE,
 };

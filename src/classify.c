@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Page states of private anonymous memory, following the decision
- * procedure of kernel-abi.md section 8.4.  Never guess "exclusive": when
+ * procedure of doc/kernel-notes.md section 6.  Never guess "exclusive": when
  * the kernel's answer is unreliable the page is "unknown".
  */
 #include "config.h"
@@ -33,7 +33,7 @@ const char *pa_state_name(enum pa_state st)
  * MAX_SWAPFILES is 32 minus the special types the config enables
  * (include/linux/swap.h): 23 on 5.14-6.14 kernels with DEVICE_PRIVATE and
  * MEMORY_FAILURE, up to 25 on others.  Markers use the last type (31 on
- * the 6.18 kernel, kernel-abi.md 1.5).  Taking 23 misreads only the 24th
+ * the 6.18 kernel, doc/kernel-notes.md 1.5).  Taking 23 misreads only the 24th
  * and 25th swap area of a machine that has that many.
  */
 #define PA_FIRST_SPECIAL_SWAP_TYPE 23
@@ -62,7 +62,7 @@ enum pa_state pa_classify(const struct pa_kinfo *k, uint64_t pme, uint64_t kf,
 	if (PM_PFRAME(pme) == 0 || !(pg & PA_PG_HAVE_KPAGE))
 		return PA_ST_UNKNOWN;
 	/* Small and huge zero page: ZERO_PAGE (4.0+); the huge zero folio
-	 * also has THP and PM_FILE set (kernel-abi.md 1.7). */
+	 * also has THP and PM_FILE set (doc/kernel-notes.md 1.7). */
 	if ((kf & PA_BIT(ZERO_PAGE)) || (k->zero_pfn && PM_PFRAME(pme) == k->zero_pfn))
 		return PA_ST_ZERO;
 	if (!(kf & PA_BIT(ANON)))

@@ -21,7 +21,7 @@
  * is scanned.  The VMA list is read once (/proc/PID/maps) at the start;
  * each VMA's pagemap is then read in chunks (the kernel takes the mmap
  * lock per PMD-sized step, so entries of different chunks are not one
- * snapshot: kernel-abi.md 1.8), and kpageflags/kpagecount are read after
+ * snapshot: doc/kernel-notes.md 1.4), and kpageflags/kpagecount are read after
  * the pagemap entries of a chunk.  So:
  *   - every page is counted at most once and in exactly one state, from
  *     one pagemap entry, so per VMA every state count <= present +
@@ -118,8 +118,8 @@ static int report_batch(void *ctx, const struct pa_page_batch *b)
 		}
 		/* The sharing picture counts every anonymous page mapped more
 		 * than once, also the tails of PTE-mapped large folios whose
-		 * exclusivity is "unknown" (kernel-abi.md 8.2: kc >= 2 means
-		 * another mapping exists). */
+		 * exclusivity is "unknown" (kc >= 2 means another mapping
+		 * exists: doc/kernel-notes.md 4 and 6). */
 		if (c->bitmap && b->pfn[i] && (kf & PA_BIT(ANON)) && !(kf & PA_BIT(KSM)) && kc >= 2 &&
 		    (st == PA_ST_ANON_SHARED || st == PA_ST_UNKNOWN))
 			for (uint64_t k = 0; k < n; k++)

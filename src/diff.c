@@ -78,14 +78,10 @@ static int side_batch(void *ctx, const struct pa_page_batch *b)
 
 static void read_ppid(const struct pa_session *s, struct pa_diff_pages *p)
 {
-	char rel[64], buf[1024], *q;
+	struct pa_proc_stat ps;
 
-	snprintf(rel, sizeof(rel), "proc/%d/stat", (int)p->pid);
-	if (pa_source_read_text(s->src, rel, buf, sizeof(buf)) <= 0)
-		return;
-	q = strrchr(buf, ')');
-	if (q && q[1] == ' ' && q[2] && q[3] == ' ')
-		p->ppid = (pid_t)atoi(q + 4);
+	if (pa_session_proc_stat(s, p->pid, &ps) == 0)
+		p->ppid = ps.ppid;
 }
 
 /* Read the pages of pids through s; errors are reported and the process

@@ -248,13 +248,17 @@ out:
 }
 
 /* Sorting rows: a column, '-' for descending; ties by PID or key. */
-static const struct pa_report *sort_r;
-static int sort_c;
-static bool sort_desc;
-
-static int cmp_rows(const struct pa_all_row *x, const struct pa_all_row *y)
-{
+struct sort_by {
+	const struct pa_report *r;
 	int c;
+	bool desc;
+};
+
+static int cmp_rows(const struct pa_all_row *x, const struct pa_all_row *y,
+		    const struct sort_by *by)
+{
+	const struct pa_report *sort_r = by->r;
+	int sort_c = by->c, c;
 
 	if (pa_all_cols[sort_c].text) {
 		c = strcmp(pa_all_string(x, sort_c), pa_all_string(y, sort_c));
@@ -267,7 +271,7 @@ static int cmp_rows(const struct pa_all_row *x, const struct pa_all_row *y)
 		}
 		c = (a > b) - (a < b);
 	}
-	if (sort_desc)
+	if (by->desc)
 		c = -c;
 	if (!c && x->p && y->p)
 		c = (x->p->pid > y->p->pid) - (x->p->pid < y->p->pid);
@@ -276,18 +280,18 @@ static int cmp_rows(const struct pa_all_row *x, const struct pa_all_row *y)
 	return c;
 }
 
-static int cmp_procs(const void *a, const void *b)
+static int cmp_procs(const void *a, const void *b, void *by)
 {
 	struct pa_all_row x = { .p = a }, y = { .p = b };
 
-	return cmp_rows(&x, &y);
+	return cmp_rows(&x, &y, by);
 }
 
-static int cmp_groups(const void *a, const void *b)
+static int cmp_groups(const void *a, const void *b, void *by)
 {
 	struct pa_all_row x = { .g = a }, y = { .g = b };
 
-	return cmp_rows(&x, &y);
+	return cmp_rows(&x, &y, by);
 }
 
 static const char *group_key(enum pa_group_by g, const struct pa_proc_report *p)
@@ -349,12 +353,11 @@ static void finish(struct pa_report *r, const struct pa_options *o)
 {
 	struct pa_all_report *a = r->all;
 	const char *spec = o->sort ? o->sort : "-pss";
+	struct sort_by by = { .r = r, .desc = *spec == '-' };
 
-	sort_r = r;
-	sort_desc = *spec == '-';
-	sort_c = pa_all_col_lookup(spec + sort_desc);
-	if (sort_c < 0)
-		sort_c = PA_AC_PSS;
+	by.c = pa_all_col_lookup(spec + by.desc);
+	if (by.c < 0)
+		by.c = PA_AC_PSS;
 	for (size_t i = 0; i < r->nprocs; i++) {
 		pa_counts_add(&a->totals, &r->procs[i].totals);
 		a->nread++;
@@ -362,9 +365,9 @@ static void finish(struct pa_report *r, const struct pa_options *o)
 	if (a->group_by != PA_GROUP_NONE) {
 		build_groups(r);
 		/* names of processes are not sortable within groups: by size */
-		if (!pa_all_cols[sort_c].group)
-			sort_c = PA_AC_PSS, sort_desc = true;
-		qsort(a->groups, a->ngroups, sizeof(*a->groups), cmp_groups);
+		if (!pa_all_cols[by.c].group)
+			by.c = PA_AC_PSS, by.desc = true;
+		qsort_r(a->groups, a->ngroups, sizeof(*a->groups), cmp_groups, &by);
 		if (o->top && a->ngroups > o->top) {
 			size_t k = 0;
 
@@ -382,10 +385,10 @@ static void finish(struct pa_report *r, const struct pa_options *o)
 			}
 			a->ngroups = k;
 		}
-		qsort(r->procs, r->nprocs, sizeof(*r->procs), cmp_procs);
+		qsort_r(r->procs, r->nprocs, sizeof(*r->procs), cmp_procs, &by);
 		return;
 	}
-	qsort(r->procs, r->nprocs, sizeof(*r->procs), cmp_procs);
+	qsort_r(r->procs, r->nprocs, sizeof(*r->procs), cmp_procs, &by);
 	if (o->top && r->nprocs > o->top) {
 		for (size_t i = o->top; i < r->nprocs; i++) {
 			to_other(a, 1, &r->procs[i].totals);

@@ -143,7 +143,7 @@ bool pa_vma_is_anon_private(const struct pa_vma *v)
 bool pa_vma_is_special(const struct pa_vma *v)
 {
 	/* The gate VMA ([vsyscall] on x86-64) lies above task_size: pagemap
-	 * reads return 0 bytes there (kernel-abi.md 1.8), so it is not
+	 * reads return 0 bytes there (doc/kernel-notes.md 1.4), so it is not
 	 * walked.  Every other VMA is, as page-types does. */
 	return !strcmp(v->name, "[vsyscall]") || v->start >= (1ULL << 63);
 }

@@ -3,8 +3,14 @@
  * page-anon: private header shared by all modules.
  *
  * Data flows collect -> analyse -> present:
- *   source.c   reads /proc (or a sysroot, or later a snapshot) behind
- *              struct pa_source; nothing else opens /proc files.
+ *   source.c   reads the kernel's files about processes and pages (or a
+ *              sysroot, or a snapshot) behind struct pa_source: the
+ *              reports never open /proc or /sys themselves.  What must
+ *              act on the live system whatever the source does: caps.c
+ *              (/proc/self/status), freeze.c (/proc/PID/stat and task/,
+ *              /proc/PID/cgroup, the cgroup v2 freezer files), snapshot.c
+ *              (/proc/self/cmdline for the capture's header), and
+ *              flagscan.c's -i (page_idle/bitmap, opened for writing).
  *   walk.c     walks VMAs/PFNs in batches and hands struct pa_page_batch
  *              to a consumer.
  *   classify.c turns one page into a state (anon_exclusive, ...).
@@ -18,6 +24,7 @@
 #ifndef PAGE_ANON_H
 #define PAGE_ANON_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -304,7 +311,7 @@ void pa_kinfo_from_version(struct pa_kinfo *k, const struct pa_kver *v);
 void pa_selftest(struct pa_source *s, struct pa_kinfo *k);
 
 /* ---------------------------------------------------------------------
- * Page states (classify.c), kernel-abi.md section 8.
+ * Page states (classify.c), doc/kernel-notes.md section 6.
  */
 enum pa_state {
 	PA_ST_NONE = -1,	/* not populated: not counted */
@@ -403,7 +410,7 @@ struct pa_walk_opts {
 	enum { PA_SCAN_AUTO, PA_SCAN_NEVER, PA_SCAN_ALWAYS } scan;
 	const struct pa_addr_range *ranges;	/* borrowed; NULL = all */
 	size_t nranges;
-	volatile int *stop;	/* borrowed; set by a signal handler */
+	volatile sig_atomic_t *stop;	/* borrowed; set by a signal handler */
 };
 
 struct pa_walk_stats {
@@ -593,8 +600,8 @@ int pa_prometheus_write(FILE *out, const struct pa_report *r, const struct pa_op
 
 void pa_report_init(struct pa_report *r);
 void pa_report_free(struct pa_report *r);
+/* Add pages to the row of flags; the rows stay sorted by flags value. */
 void pa_report_add_flags(struct pa_report *r, uint64_t flags, uint64_t pages);
-void pa_report_sort_flags(struct pa_report *r);
 struct pa_proc_report *pa_report_add_proc(struct pa_report *r, pid_t pid);
 void pa_report_compute_sharing(struct pa_report *r);
 

@@ -22,7 +22,7 @@
 
 /*
  * Mark the pages of [start, end) (bytes) that PAGEMAP_SCAN reports as
- * PAGE_IS_HUGE: a PMD-mapped THP (kernel-abi.md 5.2; fs/proc/task_mmu.c
+ * PAGE_IS_HUGE: a PMD-mapped THP (doc/kernel-notes.md section 5; fs/proc/task_mmu.c
  * pagemap_thp_category(), 6.7+).  Kernels without the ioctl leave the
  * bit clear, as walk.c does.
  */

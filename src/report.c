@@ -71,11 +71,6 @@ void pa_report_add_flags(struct pa_report *r, uint64_t flags, uint64_t pages)
 	r->nflagstats++;
 }
 
-void pa_report_sort_flags(struct pa_report *r)
-{
-	(void)r;	/* kept sorted by pa_report_add_flags */
-}
-
 struct pa_proc_report *pa_report_add_proc(struct pa_report *r, pid_t pid)
 {
 	struct pa_proc_report *p;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Start-up self-tests of the running kernel (kernel-abi.md 8.5): facts
+ * Start-up self-tests of the running kernel (doc/kernel-notes.md 2.4): facts
  * that the version number does not tell because fixes were backported or
  * regressions slipped in.  They touch only page-anon's own memory.
  */

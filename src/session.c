@@ -16,7 +16,7 @@
 #include "session.h"
 #include "snapshot.h"
 
-volatile int pa_stop_flag;
+volatile sig_atomic_t pa_stop_flag;
 
 static int parse_cgroup(struct pa_session *s, const char *arg)
 {

@@ -59,7 +59,7 @@ struct pa_pin *pa_session_pin(struct pa_session *s, pid_t pid);
 bool pa_pin_dead(struct pa_pin *pin);
 
 /* Set by SIGINT/SIGTERM/SIGHUP: walks stop, outputs say "partial". */
-extern volatile int pa_stop_flag;
+extern volatile sig_atomic_t pa_stop_flag;
 
 /* The fields of /proc/PID/stat page-anon uses (proc(5)). */
 struct pa_proc_stat {

@@ -1065,16 +1065,12 @@ static int cap_batch(void *ctx, const struct pa_page_batch *b)
 /* State letter and parent from "pid (comm) S ppid ...". */
 static void read_stat(struct pa_session *s, struct pa_snap_proc *p)
 {
-	char rel[64], buf[1024], *q;
+	struct pa_proc_stat ps;
 
-	snprintf(rel, sizeof(rel), "proc/%d/stat", (int)p->pid);
 	p->state = 'R';
-	if (pa_source_read_text(s->src, rel, buf, sizeof(buf)) <= 0)
-		return;
-	q = strrchr(buf, ')');
-	if (q && q[1] == ' ' && q[2] && q[3] == ' ') {
-		p->state = q[2];
-		p->ppid = (pid_t)atoi(q + 4);
+	if (pa_session_proc_stat(s, p->pid, &ps) == 0) {
+		p->state = ps.state;
+		p->ppid = ps.ppid;
 	}
 }
 

@@ -4,8 +4,8 @@
  * how their anonymous pages move between exclusive, shared after fork and
  * the other states.
  *
- * Sampling and drawing are separate (style.md, "collect -> analyse ->
- * present"): on the refresh timer sample() runs pa_collect() into a
+ * Sampling and drawing are separate (the collect -> analyse -> present
+ * flow of page-anon.h): on the refresh timer sample() runs pa_collect() into a
  * struct pa_report (and pa_collect_pages() for the page map); the draw_*
  * functions only read the last two samples and never touch /proc.
  *

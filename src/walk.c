@@ -28,7 +28,7 @@
  *   One call spans all the VMAs of a piece, and the pieces are scanned by
  *   all the workers.
  * - PAGEMAP_SCAN's PAGE_IS_HUGE is the only way to tell a PMD-mapped THP
- *   from a PTE-mapped one (kernel-abi.md 5.2).  Only compound pages can be
+ *   from a PTE-mapped one (doc/kernel-notes.md 5).  Only compound pages can be
  *   PMD-mapped, so a chunk is scanned for it only when kpageflags shows a
  *   compound page in it (dense 4 KiB memory: never).
  * - kpagecount only where the state depends on it (count_needed()), and

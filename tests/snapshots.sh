@@ -50,7 +50,7 @@ echo "$variants" | while IFS='|' read -r variant args; do
 done
 [ -e "$tmp/failed" ] && fail "golden outputs differ"
 
-# What the captures must show, by the kernel's rules (kernel-abi.md 9).
+# What the captures must show, by the kernel's rules (doc/kernel-notes.md 8).
 pages()	# capture pid-index region-vma-size state
 {
 	"$PAGE_ANON" --load "$fix/$1" --json --all-vmas | "$JQ" -r --argjson i "$2" --arg k "$4" \

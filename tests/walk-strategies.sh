@@ -15,7 +15,7 @@
 # idle) taken out.  Only the workload's own anonymous mappings are
 # compared: the map counts of shared-library pages change whenever another
 # process maps the same library (make -j2 check runs tests side by side),
-# which flips mmap_exclusive there (kernel-abi.md section 0, rule 11);
+# which flips mmap_exclusive there (doc/kernel-notes.md section 7);
 # [vdso] and [vvar] are mapped by every process alike.
 . "$(dirname "$0")/setup.sh"
 need_root

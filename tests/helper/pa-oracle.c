@@ -10,7 +10,7 @@
  * "key value" lines: the number of pages in each state and the side counts.
  * Must run as root (PFNs are hidden without CAP_SYS_ADMIN).
  *
- * Classification, in this order (kernel-abi.md section 8.4):
+ * Classification, in this order (doc/kernel-notes.md section 6):
  *	not present, no bit 62		not counted
  *	bit 58 (guard region, 6.15+)	special
  *	bit 62, real swap type		swapped
@@ -232,7 +232,7 @@ int main(int argc, char **argv)
 		kc = read_u64(kc_fd, pfn, "/proc/kpagecount");
 		if (F(kf, KPF_ANON))
 			cnt[K_ANON]++;
-		/* The huge zero folio also has KPF_THP (kernel-abi.md 1.7);
+		/* The huge zero folio also has KPF_THP (doc/kernel-notes.md 1.7);
 		 * it is counted as zero, not as a THP. */
 		if (F(kf, KPF_THP) && !F(kf, KPF_ZERO_PAGE))
 			cnt[K_THP]++;

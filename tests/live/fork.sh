@@ -3,7 +3,7 @@
 # fork() shares anonymous pages (anon_shared on both sides); a write by the
 # child copies (child anon_exclusive, parent mapped once but not exclusive:
 # anon_sole); a write by the parent then reuses its page (anon_exclusive
-# again).  kernel-abi.md section 9, observation 3.
+# again).  doc/kernel-notes.md section 8.
 . "$(dirname "$0")/../setup.sh"
 live_init
 

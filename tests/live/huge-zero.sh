@@ -3,7 +3,7 @@
 # A read fault in a MADV_HUGEPAGE range maps the huge zero page (with
 # transparent_hugepage/use_zero_page = 1): kpageflags says ZERO_PAGE, THP
 # and COMPOUND_*, kpagecount 0, and pagemap sets bit 61 (PM_FILE) for it
-# (kernel-abi.md 1.7).  page-anon must call it "zero", not "file" and not
+# (doc/kernel-notes.md 1.7).  page-anon must call it "zero", not "file" and not
 # "thp" memory.
 . "$(dirname "$0")/../setup.sh"
 live_init

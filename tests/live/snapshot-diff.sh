@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # --diff across a fork and the child's writes: a snapshot before the fork,
 # one after it and one after the child wrote; the transitions must be
-# exactly those of the kernel's COW rules (kernel-abi.md section 9):
+# exactly those of the kernel's COW rules (doc/kernel-notes.md section 8):
 #   fork:        parent anon_exclusive -> anon_shared; the child is new,
 #                compared with its parent: anon_exclusive -> anon_shared
 #   child write: child anon_shared -> anon_exclusive (new page),

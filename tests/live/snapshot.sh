@@ -5,7 +5,7 @@
 # live output taken with --freeze, also when loaded by an unprivileged
 # user without /proc access to the processes.  Flag words are compared
 # without the bits a background monitor changes (referenced, lru, active,
-# idle: kernel-abi.md says they move under DAMON).
+# idle: they move under DAMON, doc/kernel-notes.md section 7).
 . "$(dirname "$0")/../setup.sh"
 live_init
 

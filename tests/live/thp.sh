@@ -5,7 +5,7 @@
 # mapping), and anon_shared on both sides after fork.  PTE-mapped (the VMA
 # was split by mprotect of the last page): since 6.10 kpageflags reports
 # the head's bit 34 on every subpage, so only the head is known and the
-# 511 tails are unknown (kernel-abi.md sections 3.3 and 8.4).
+# 511 tails are unknown (doc/kernel-notes.md sections 3.3 and 6).
 . "$(dirname "$0")/../setup.sh"
 live_init
 

@@ -120,7 +120,7 @@ static void test_whole_file(void **state)
 	free(buf);
 }
 
-/* --- classification (kernel-abi.md 8.4) --- */
+/* --- classification (doc/kernel-notes.md section 6) --- */
 
 #define PRESENT (1ULL << 63)
 #define SWAP (1ULL << 62)
