@@ -119,7 +119,8 @@ anon_shared=$(served page_anon_state_bytes anon_shared)
 
 # the file itself: totals are the sum of the groups; --top keeps N groups
 # plus "other"; no PID labels
-sum_groups=$(awk -F' ' '/^page_anon_rss_bytes\{/ { s += $2 } END { printf "%.0f\n", s }' "$prom")
+# (the value is the last field: a comm label may hold spaces)
+sum_groups=$(awk '/^page_anon_rss_bytes\{/ { s += $NF } END { printf "%.0f\n", s }' "$prom")
 total=$(awk '/^page_anon_total_rss_bytes / { printf "%.0f\n", $2 }' "$prom")
 expect "sum of page_anon_rss_bytes over groups = page_anon_total_rss_bytes" "$sum_groups" "$total"
 ! grep -qi 'pid=' "$prom" || fail "a PID label in the metrics"
