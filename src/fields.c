@@ -20,7 +20,7 @@ const struct pa_field pa_fields[PA_F__N] = {
 			 .flags = PA_FIELD_DEFAULT },
 	[PA_F_END] = { "end", "END", "end", "end address of the VMA", VMA(HEX) },
 	[PA_F_SIZE] = { "size", "SIZE", NULL, "virtual size of the VMA", VMA(PAGES) },
-	[PA_F_PERMS] = { "perms", "PERM", "perms", "permissions (r, w, x, p private / s shared)",
+	[PA_F_PERMS] = { "perms", "PERMS", "perms", "permissions (r, w, x, p private / s shared)",
 			 VMA(TEXT), .flags = PA_FIELD_DEFAULT | PA_FIELD_LEFT },
 	[PA_F_OFFSET] = { "offset", "OFFSET", "offset", "file offset", VMA(HEX) },
 	[PA_F_DEV] = { "dev", "DEV", "dev", "device major:minor", VMA(DEV) },
@@ -49,14 +49,14 @@ const struct pa_field pa_fields[PA_F__N] = {
 	[PA_F_SPECIAL] = { "special", "SPECIAL", "special",
 			   "migration, guard, uffd-wp marker, device entries",
 			   PAGES(state[PA_ST_SPECIAL]) },
-	[PA_F_UNKNOWN] = { "unknown", "UNKN", "unknown", "exclusivity not knowable (see page-anon(8))",
+	[PA_F_UNKNOWN] = { "unknown", "UNKNOWN", "unknown", "exclusivity not knowable (see page-anon(8))",
 			   PAGES(state[PA_ST_UNKNOWN]), .flags = PA_FIELD_DEFAULT,
 			   .color = "\033[2m" },
 	[PA_F_THP] = { "thp", "THP", "thp", "pages in transparent huge or mTHP folios", PAGES(thp) },
 	[PA_F_HUGETLB] = { "hugetlb", "HUGETLB", "hugetlb", "hugetlbfs pages", PAGES(hugetlb) },
-	[PA_F_MMAP_EXCL] = { "mmap_excl", "MAP1", "mmap_exclusive",
+	[PA_F_MMAP_EXCL] = { "mmap_excl", "MMAP_EXCL", "mmap_exclusive",
 			     "mapped exactly once (pagemap bit 56)", PAGES(mmap_exclusive) },
-	[PA_F_UFFD_WP] = { "uffd_wp", "UFFDWP", "uffd_wp", "userfaultfd write-protected",
+	[PA_F_UFFD_WP] = { "uffd_wp", "UFFD_WP", "uffd_wp", "userfaultfd write-protected",
 			   PAGES(uffd_wp) },
 	[PA_F_GUARD] = { "guard", "GUARD", "guard", "guard region entries", PAGES(guard) },
 	[PA_F_NAME] = { "name", "NAME", "name", "mapped file or [heap], [stack], ...", VMA(TEXT),
@@ -147,16 +147,19 @@ uint64_t pa_vma_sort_key(const struct pa_vma_report *v, int col, long page_size)
 	return pa_field_value(v, col, page_size);
 }
 
-/* Parse -o: "a,b,c" or "+a,b" (added to the defaults). */
+/* Parse -o: "a,b,c" or "+a,b" (added to the defaults, before the name,
+ * which stays the last column). */
 int pa_columns_parse(const char *spec, int *out, size_t max, size_t *n, char *err, size_t errlen)
 {
 	char *copy, *tok, *save = NULL;
 	const char *p = spec;
+	bool add = spec && *spec == '+', named = false;
 
 	*n = 0;
-	if (!spec || *p == '+') {
+	if (!spec || add) {
 		for (int i = 0; i < PA_F__N; i++)
-			if ((pa_fields[i].flags & PA_FIELD_DEFAULT) && *n < max)
+			if ((pa_fields[i].flags & PA_FIELD_DEFAULT) && *n < max &&
+			    (i != PA_F_NAME || !spec))
 				out[(*n)++] = i;
 		if (!spec)
 			return 0;
@@ -171,10 +174,13 @@ int pa_columns_parse(const char *spec, int *out, size_t max, size_t *n, char *er
 			free(copy);
 			return -1;
 		}
+		named |= c == PA_F_NAME;
 		if (*n < max)
 			out[(*n)++] = c;
 	}
 	free(copy);
+	if (add && !named && *n < max)
+		out[(*n)++] = PA_F_NAME;
 	if (!*n) {
 		snprintf(err, errlen, "no columns given");
 		return -1;

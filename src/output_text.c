@@ -270,8 +270,8 @@ static void print_proc(FILE *out, const struct pa_report *r, const struct pa_pro
 		for (size_t c = 0; c < ncols; c++) {
 			size_t l;
 
-			if (colv[c] == PA_F_NAME)
-				continue;
+			if (colv[c] == PA_F_NAME && c + 1 == ncols)
+				continue;	/* the last column is not padded */
 			cell(buf, sizeof(buf), &p->vmas[i], colv[c], r, o->bytes);
 			l = strlen(buf);
 			if (l > width[colv[c]])
@@ -281,8 +281,11 @@ static void print_proc(FILE *out, const struct pa_report *r, const struct pa_pro
 	for (size_t c = 0; c < ncols; c++) {
 		const struct pa_field *f = &pa_fields[colv[c]];
 
-		fprintf(out, "%s%*s", c ? " " : "", (f->flags & PA_FIELD_LEFT) ?
-			-(int)width[colv[c]] : (int)width[colv[c]], f->header);
+		if ((f->flags & PA_FIELD_LEFT) && c + 1 == ncols)
+			fprintf(out, "%s%s", c ? " " : "", f->header);
+		else
+			fprintf(out, "%s%*s", c ? " " : "", (f->flags & PA_FIELD_LEFT) ?
+				-(int)width[colv[c]] : (int)width[colv[c]], f->header);
 	}
 	fputs(color ? "\033[0m\n" : "\n", out);
 	for (size_t i = 0; i < p->nvmas; i++) {
@@ -293,7 +296,7 @@ static void print_proc(FILE *out, const struct pa_report *r, const struct pa_pro
 			int w = (int)width[colv[c]];
 
 			cell(buf, sizeof(buf), &p->vmas[i], colv[c], r, o->bytes);
-			if (colv[c] == PA_F_NAME) {
+			if (colv[c] == PA_F_NAME && c + 1 == ncols) {
 				/* last column on a terminal: cut to the width */
 				int room = tw ? tw - used - (c ? 1 : 0) : 0;
 
@@ -303,11 +306,11 @@ static void print_proc(FILE *out, const struct pa_report *r, const struct pa_pro
 					memmove(buf + 3, buf + l - (size_t)(room - 3), (size_t)(room - 3) + 1);
 					memcpy(buf, "...", 3);
 				}
-				used += fprintf(out, "%s%s", c ? " " : "",
-						c + 1 < ncols ? buf : buf);
-				if (c + 1 < ncols)
-					used += fprintf(out, "%*s", (int)(w - (int)strlen(buf)) > 0 ?
-							w - (int)strlen(buf) : 0, "");
+				used += fprintf(out, "%s%s", c ? " " : "", buf);
+				continue;
+			}
+			if ((f->flags & PA_FIELD_LEFT) && c + 1 == ncols) {
+				used += fprintf(out, "%s%s", c ? " " : "", buf);
 				continue;
 			}
 			if (color && f->color && strcmp(buf, "0")) {

@@ -15,6 +15,8 @@ regen=false
 # variant name, then page-anon arguments
 variants='report|-p 100 --bytes --all-vmas
 report-human|-p 100
+report-columns|-p 100 --bytes -o +thp,mmap_excl,uffd_wp
+report-name-first|-p 100 --bytes -o name,perms,size,rss,excl
 json|-p 100 --json=pretty --all-vmas
 flags-raw|-p 100 --flags -r
 flags|-p 100 --flags
@@ -48,6 +50,43 @@ for spec in "$fixdir"/*.fix; do
 	done
 done
 [ -e "$tmp/failed" ] && fail "golden outputs differ"
+
+# The VMA table lines up whatever the columns: every value ends where its
+# (right-aligned) header ends or starts where its (left-aligned: PERMS,
+# NAME) header starts, and -o +LIST keeps the variable-width NAME last.
+check_columns()	# file
+{
+	awk '
+	function fail(msg) { print FILENAME ": " msg ": " $0; bad = 1 }
+	/^ *[A-Z_]+( +[A-Z_]+)+$/ && / RSS/ {
+		n = 0; rest = $0; off = 0
+		while (match(rest, /[A-Z_]+/)) {
+			n++; name[n] = substr(rest, RSTART, RLENGTH)
+			first[n] = off + RSTART; last[n] = off + RSTART + RLENGTH - 1
+			off += RSTART + RLENGTH - 1; rest = substr(rest, RSTART + RLENGTH)
+		}
+		intable = 1; next
+	}
+	intable && (/^$/ || /^\(/) { intable = 0 }
+	intable {
+		for (i = 1; i <= n; i++) {
+			if (name[i] == "PERMS" || name[i] == "NAME") {
+				if (substr($0, first[i], 1) == " " || (first[i] > 1 && substr($0, first[i] - 1, 1) != " "))
+					fail("column " name[i] " does not start under its header")
+			} else if (substr($0, last[i], 1) == " " || (last[i] < length($0) && substr($0, last[i] + 1, 1) != " "))
+				fail("column " name[i] " does not end under its header")
+		}
+	}
+	END { exit bad }' "$1" || fail "columns of $1 do not line up"
+}
+for name in k618-basic k66-basic k515-basic; do
+	for variant in report report-human report-columns report-name-first; do
+		check_columns "$tmp/$name.$variant"
+	done
+	expect "$name -o +thp,mmap_excl,uffd_wp header" \
+		"$(grep ' RSS' "$tmp/$name.report-columns" | tr -s ' ' | sed 's/^ //')" \
+		"START PERMS RSS EXCL SHARED SOLE KSM ZERO SWAP UNKNOWN THP MMAP_EXCL UFFD_WP NAME"
+done
 
 # Counts that follow from how the fixtures were written, asserted here
 # rather than only through the golden files.

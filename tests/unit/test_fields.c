@@ -7,6 +7,7 @@
  */
 #include "config.h"
 
+#include <ctype.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -65,6 +66,9 @@ static void test_names_unique(void **state)
 		assert_non_null(f->header);
 		assert_non_null(f->help);
 		assert_int_equal(pa_field_lookup(f->name), f->flags & PA_FIELD_HIDDEN ? -1 : i);
+		/* self-explaining headers: the name a user gives -o */
+		for (size_t k = 0; k <= strlen(f->name); k++)
+			assert_int_equal(f->header[k], toupper((unsigned char)f->name[k]));
 		for (int j = 0; j < i; j++) {
 			assert_string_not_equal(f->name, pa_fields[j].name);
 			assert_string_not_equal(f->header, pa_fields[j].header);
@@ -123,6 +127,20 @@ static void test_columns_parse(void **state)
 	assert_int_equal(pa_columns_parse("rss,bogus", col, 64, &n, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "bogus"));
 	assert_int_equal(pa_columns_parse("", col, 64, &n, err, sizeof(err)), -1);
+	/* +list: added before the name, which stays the last column */
+	assert_int_equal(pa_columns_parse("+thp,mmap_excl", col, 64, &n, err, sizeof(err)), 0);
+	assert_int_equal(n, ndef + 2);
+	assert_int_equal(col[ndef - 1], PA_F_THP);
+	assert_int_equal(col[ndef], PA_F_MMAP_EXCL);
+	assert_int_equal(col[ndef + 1], PA_F_NAME);
+	assert_int_equal(pa_columns_parse("+", col, 64, &n, err, sizeof(err)), 0);
+	assert_int_equal(n, ndef);
+	assert_int_equal(col[n - 1], PA_F_NAME);
+	/* named explicitly: where the user put it */
+	assert_int_equal(pa_columns_parse("+name,thp", col, 64, &n, err, sizeof(err)), 0);
+	assert_int_equal(n, ndef + 1);
+	assert_int_equal(col[ndef - 1], PA_F_NAME);
+	assert_int_equal(col[ndef], PA_F_THP);
 }
 
 static void test_cmp_vma(void **state)
