@@ -14,6 +14,8 @@
  *                                 pages (MAP_HUGETLB | MAP_HUGE_2MB): the
  *                                 pages must have been reserved
  *                                 (vm.nr_hugepages) beforehand
+ *   workload prefork SIZE_MIB N   "dense", then N children (a prefork
+ *                                 server): every page is shared by N + 1
  *   workload sparse4k TOUCHED_MIB [RESERVE_GIB]
  *                                 MAP_NORESERVE reservation (default 1024 GiB)
  *                                 with TOUCHED_MIB written in 4 KiB pages
@@ -23,8 +25,8 @@
  *
  * Every touched page gets distinct non-zero contents so that nothing can be
  * merged or mapped to the zero page.  With "fork" a second line
- * "child <pid>" follows "ready"; the child dies with the parent
- * (PR_SET_PDEATHSIG).  A summary of what was built goes to stderr.
+ * "child <pid>" follows "ready" (with "prefork" one per child); the
+ * children die with the parent (PR_SET_PDEATHSIG).  A summary of what was built goes to stderr.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -56,8 +58,9 @@ static void __attribute__((noreturn)) usage(void)
 {
 	fprintf(stderr,
 		"Usage: %s dense|thp|fork|hugetlb SIZE_MIB\n"
+		"       %s prefork SIZE_MIB CHILDREN\n"
 		"       %s sparse4k|sparse2m TOUCHED_MIB [RESERVE_GIB]\n",
-		prog, prog);
+		prog, prog, prog);
 	exit(2);
 }
 
@@ -130,7 +133,8 @@ int main(int argc, char **argv)
 {
 	const char *mode;
 	uint64_t size;
-	pid_t child = 0;
+	pid_t children[64];
+	int nchildren = 0;
 	char *p;
 
 	if (argc < 3)
@@ -138,8 +142,8 @@ int main(int argc, char **argv)
 	mode = argv[1];
 	size = parse_size(argv[2]) * MIB;
 
-	if (!strcmp(mode, "dense") || !strcmp(mode, "fork")) {
-		if (argc != 3)
+	if (!strcmp(mode, "dense") || !strcmp(mode, "fork") || !strcmp(mode, "prefork")) {
+		if (argc != (strcmp(mode, "prefork") ? 3 : 4))
 			usage();
 		p = map_anon(size, 0);
 		advise(p, size, MADV_NOHUGEPAGE, "MADV_NOHUGEPAGE");
@@ -193,25 +197,34 @@ int main(int argc, char **argv)
 	}
 	report_smaps();
 
-	if (!strcmp(mode, "fork")) {
+	if (!strcmp(mode, "fork") || !strcmp(mode, "prefork")) {
 		pid_t parent = getpid();
 
-		child = fork();
-		if (child < 0)
-			die("fork");
-		if (!child) {
-			if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
-				die("prctl(PR_SET_PDEATHSIG)");
-			if (getppid() != parent)
-				_exit(0);
-			for (;;)
-				pause();
+		nchildren = 1;
+		if (!strcmp(mode, "prefork")) {
+			if (argc < 4 || (nchildren = atoi(argv[3])) < 1 || nchildren > 64)
+				usage();
+		}
+		for (int k = 0; k < nchildren; k++) {
+			pid_t c = fork();
+
+			if (c < 0)
+				die("fork");
+			if (!c) {
+				if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+					die("prctl(PR_SET_PDEATHSIG)");
+				if (getppid() != parent)
+					_exit(0);
+				for (;;)
+					pause();
+			}
+			children[k] = c;
 		}
 	}
 
 	printf("ready %d\n", (int)getpid());
-	if (child)
-		printf("child %d\n", (int)child);
+	for (int k = 0; k < nchildren; k++)
+		printf("child %d\n", (int)children[k]);
 	if (fflush(stdout))
 		die("stdout");
 	for (;;)

@@ -401,8 +401,11 @@ static void finish(struct pa_report *r, const struct pa_options *o)
 int pa_collect_all(struct pa_session *s, struct pa_report *r)
 {
 	struct pa_options *o = s->opt;
-	struct pa_pfncache *cache = pa_pfncache_new(0);
-	struct pa_pfncache_stats cst;
+	/* PAGE_ANON_PFN_CACHE=0: without the cache, to measure what it
+	 * saves (make bench) */
+	const char *env = getenv("PAGE_ANON_PFN_CACHE");
+	struct pa_pfncache *cache = env && !strcmp(env, "0") ? NULL : pa_pfncache_new(0);
+	struct pa_pfncache_stats cst = { 0 };
 	struct pa_walk_opts wo = {
 		.need_kflags = true,
 		.need_count = true,
@@ -507,11 +510,13 @@ int pa_collect_all(struct pa_session *s, struct pa_report *r)
 	free(pids);
 	/* Nothing more is opened: give up file capabilities (caps.c). */
 	pa_privs_drop();
-	pa_pfncache_stats(cache, &cst);
-	a->cache_lookups = cst.lookups;
-	a->cache_hits = cst.hits;
-	a->cache_peak = cst.peak_entries;
-	pa_pfncache_free(cache);
+	if (cache) {
+		pa_pfncache_stats(cache, &cst);
+		a->cache_lookups = cst.lookups;
+		a->cache_hits = cst.hits;
+		a->cache_peak = cst.peak_entries;
+		pa_pfncache_free(cache);
+	}
 	a->duration = pa_now() - t0;
 	if (first_err) {
 		char buf[1024];

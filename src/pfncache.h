@@ -14,11 +14,12 @@ struct pa_pfncache;
 
 struct pa_pfncache_stats {
 	uint64_t lookups, hits, inserts;
-	size_t entries, peak_entries, slots;
+	size_t entries, peak_entries, slots;	/* slots: PFNs the leaves cover */
 	uint64_t full;		/* inserts refused: the cache was at its size limit */
 };
 
-/* max_bytes bounds the table (0: the default, 24 MiB). */
+/* max_bytes bounds the table (0: the default, 24 MiB; one leaf of 512
+ * PFNs takes 8 KiB). */
 struct pa_pfncache *pa_pfncache_new(size_t max_bytes);
 void pa_pfncache_free(struct pa_pfncache *c);
 /* Safe to call from several walk threads at once. */
