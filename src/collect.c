@@ -12,6 +12,7 @@
 
 #include "collect.h"
 #include "fields.h"
+#include "procs.h"
 #include "session.h"
 
 /* Exclusivity report                                                  */
@@ -170,6 +171,7 @@ static void collect_one(struct pa_session *s, struct pa_proc_report *p, bool bit
 	struct pa_walk_opts wo = {
 		.need_kflags = true,
 		.need_count = true,
+		.count_mapped = true,	/* USS and PSS (classify.c) */
 		.need_cgroup = s->cgroup_filter,
 		.runs = true,
 		.per_page = o->per_page,
@@ -220,6 +222,10 @@ static void collect_one(struct pa_session *s, struct pa_proc_report *p, bool bit
 		if (pa_session_proc_stat(s, p->pid, &ps) == 0)
 			p->ppid = ps.ppid;
 	}
+	/* who it is: the user (procs.c) */
+	p->info = pa_xrealloc(NULL, 1, sizeof(*p->info));
+	if (pa_procinfo_read(s->src, p->pid, p->info) != PA_PROC_USER)
+		p->info->uid_known = false;
 	p->nvmas_total = maps.n;
 	p->vmas = pa_xrealloc(NULL, maps.n ? maps.n : 1, sizeof(*p->vmas));
 	memset(p->vmas, 0, (maps.n ? maps.n : 1) * sizeof(*p->vmas));

@@ -59,15 +59,17 @@ const struct pa_field pa_fields[PA_F__N] = {
 	[PA_F_UFFD_WP] = { "uffd_wp", "UFFD_WP", "uffd_wp", "userfaultfd write-protected",
 			   PAGES(uffd_wp) },
 	[PA_F_GUARD] = { "guard", "GUARD", "guard", "guard region entries", PAGES(guard) },
+	/* smaps' Private and Pss, zero pages left out (classify.c) */
+	[PA_F_USS] = { "uss", "USS", "uss", "resident pages mapped once (kpagecount 1)",
+		       PAGES(uss) },
+	[PA_F_PSS] = { "pss", "PSS", "pss_q16",
+		       "resident pages, each divided by its kpagecount (JSON: in 1/65536 pages)",
+		       PAGES(pss_q16), .frac_bits = PA_PSS_SHIFT },
 	[PA_F_NAME] = { "name", "NAME", "name", "mapped file or [heap], [stack], ...", VMA(TEXT),
 			.flags = PA_FIELD_DEFAULT | PA_FIELD_LEFT },
 	[PA_F_SMAPS_RSS] = { "smaps_rss", "SMAPS_RSS", NULL,
 			     "resident pages, zero pages excluded (as smaps)", PAGES(rss),
 			     .flags = PA_FIELD_HIDDEN },
-	[PA_F_USS] = { "uss", "USS", NULL, "resident pages mapped once (kpagecount 1)",
-		       PAGES(uss), .flags = PA_FIELD_HIDDEN },
-	[PA_F_PSS] = { "pss", "PSS", NULL, "resident pages, each divided by its kpagecount",
-		       PAGES(pss_q16), .frac_bits = PA_PSS_SHIFT, .flags = PA_FIELD_HIDDEN },
 };
 
 int pa_field_lookup(const char *name)

@@ -217,8 +217,11 @@ int pa_json_all(FILE *out, const struct pa_report *r, const struct pa_options *o
 		add_u64(po, "pid", (uint64_t)p->pid);
 		add_u64(po, "ppid", (uint64_t)p->ppid);
 		cJSON_AddStringToObject(po, "command", p->comm);
-		add_u64(po, "uid", in ? in->uid : 0);
-		cJSON_AddStringToObject(po, "user", in ? in->user : "");
+		if (in && in->uid_known)
+			add_u64(po, "uid", in->uid);
+		else
+			cJSON_AddNullToObject(po, "uid");
+		add_str_or_null(po, "user", in ? in->user : NULL);
 		add_str_or_null(po, "cgroup", in ? in->cgroup : NULL);
 		add_str_or_null(po, "unit", in ? in->unit : NULL);
 		cJSON_AddBoolToObject(po, "partial", p->partial);

@@ -13,6 +13,7 @@
 #include <cjson/cJSON.h>
 
 #include "fields.h"
+#include "procs.h"
 
 static void add_hex(cJSON *o, const char *key, uint64_t v)
 {
@@ -158,6 +159,10 @@ int pa_json_report_watch(FILE *out, const struct pa_report *r, const struct pa_o
 		if (p->ppid)
 			add_u64(po, "ppid", (uint64_t)p->ppid);
 		cJSON_AddStringToObject(po, "comm", p->comm);
+		if (p->info && p->info->uid_known) {
+			add_u64(po, "uid", p->info->uid);
+			cJSON_AddStringToObject(po, "user", p->info->user);
+		}
 		cJSON_AddBoolToObject(po, "partial", p->partial);
 		if (p->errmsg[0])
 			cJSON_AddStringToObject(po, "error", p->errmsg);

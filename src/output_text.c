@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "fields.h"
+#include "procs.h"
 
 static uint64_t pages2mb(const struct pa_report *r, uint64_t pages)
 {
@@ -153,6 +154,18 @@ static void cell(char *buf, size_t len, const struct pa_vma_report *v, int col,
 		snprintf(buf, len, "%llu", (unsigned long long)pa_field_value(v, col, r->page_size));
 		break;
 	case PA_FMT_PAGES:
+		if (f->frac_bits) {	/* PSS: pages << frac_bits */
+			struct pa_counts c = { .pss_q16 = pa_field_value(v, col, r->page_size) };
+			uint64_t b = pa_pss_bytes(&c, r->page_size);
+
+			if (bytes)
+				snprintf(buf, len, "%llu", (unsigned long long)b);
+			else if (!b)
+				snprintf(buf, len, "0");
+			else
+				pa_human_size(b, buf, len);
+			break;
+		}
 		fmt_pages(buf, len, pa_field_value(v, col, r->page_size), r, bytes);
 		break;
 	case PA_FMT_DEV:
@@ -233,6 +246,8 @@ static void print_proc(FILE *out, const struct pa_report *r, const struct pa_pro
 	fprintf(out, "PID %d (%s)", (int)p->pid, p->comm);
 	if (p->ppid)
 		fprintf(out, " ppid %d", (int)p->ppid);
+	if (p->info && p->info->uid_known)
+		fprintf(out, " user %s", p->info->user);
 	fprintf(out, "  kernel %s\n", r->kernel);
 	if (p->err && !p->nvmas) {
 		fprintf(out, "  not available: %s\n\n", p->errmsg);

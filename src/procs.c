@@ -140,10 +140,13 @@ int pa_procinfo_read(const struct pa_source *s, pid_t pid, struct pa_procinfo *i
 	if (pa_source_read_text(s, rel, buf, sizeof(buf)) > 0 && (q = strstr(buf, "\nUid:"))) {
 		unsigned ruid, euid;
 
-		if (sscanf(q + 5, "%u %u", &ruid, &euid) == 2)
+		if (sscanf(q + 5, "%u %u", &ruid, &euid) == 2) {
 			info->uid = (uid_t)euid;
+			info->uid_known = true;
+		}
 	}
-	user_name(s, info->uid, info->user, sizeof(info->user));
+	if (info->uid_known)
+		user_name(s, info->uid, info->user, sizeof(info->user));
 	read_cgroup(s, pid, info->cgroup, sizeof(info->cgroup));
 	pa_cgroup_unit(info->cgroup, info->unit, sizeof(info->unit));
 	return PA_PROC_USER;

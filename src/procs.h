@@ -17,9 +17,10 @@ struct pa_source;
 
 struct pa_procinfo {
 	pid_t pid, ppid;
-	uid_t uid;		/* effective UID, as ps(1) shows it */
+	uid_t uid;		/* effective UID, as ps(1) shows it ... */
+	bool uid_known;		/* ... if /proc/PID/status could be read */
 	char comm[64];		/* /proc/PID/comm */
-	char user[64];		/* user name, or the UID when it has none */
+	char user[64];		/* user name, or the UID when it has none; "" unknown */
 	char cgroup[512];	/* cgroup v2 path ("/system.slice/x.service"), "" unknown */
 	char unit[256];		/* systemd unit from the cgroup path, "" none */
 };

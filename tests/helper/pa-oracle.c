@@ -7,7 +7,8 @@
  *
  * Reads /proc/PID/pagemap for [START, END), and /proc/kpageflags and
  * /proc/kpagecount for every present PFN, one pread per page, and prints
- * "key value" lines: the number of pages in each state and the side counts.
+ * "key value" lines: the number of pages in each state and the side counts,
+ * and USS (pages mapped once) and PSS (in 1/65536 pages) from kpagecount.
  * Must run as root (PFNs are hidden without CAP_SYS_ADMIN).
  *
  * Classification, in this order (doc/kernel-notes.md section 6):
@@ -83,12 +84,12 @@ struct oracle_pm_scan_arg {
 static const char *const keys[] = {
 	"present", "anon", "anon_exclusive", "anon_shared", "anon_sole", "ksm",
 	"zero", "file", "swapped", "special", "unknown", "thp", "hugetlb",
-	"mmap_exclusive", "uffd_wp", "guard",
+	"mmap_exclusive", "uffd_wp", "guard", "uss", "pss_q16",
 };
 enum {
 	K_PRESENT, K_ANON, K_EXCL, K_SHARED, K_SOLE, K_KSM, K_ZERO, K_FILE,
 	K_SWAPPED, K_SPECIAL, K_UNKNOWN, K_THP, K_HUGETLB, K_MMAP_EXCL, K_UFFD_WP,
-	K_GUARD, K__N
+	K_GUARD, K_USS, K_PSS_Q16, K__N
 };
 
 static void die(const char *what)
@@ -238,6 +239,17 @@ int main(int argc, char **argv)
 			cnt[K_THP]++;
 		if (F(kf, KPF_HUGE))
 			cnt[K_HUGETLB]++;
+
+		/* USS and PSS as smaps counts them: every resident page but
+		 * the zero pages, by its kpagecount (0 taken as 1); PSS in
+		 * 1/65536 pages, each page's share rounded down */
+		if (!F(kf, KPF_ZERO_PAGE)) {
+			uint64_t mc = kc ? kc : 1;
+
+			if (mc == 1)
+				cnt[K_USS]++;
+			cnt[K_PSS_Q16] += 65536 / mc;
+		}
 
 		if (F(kf, KPF_ZERO_PAGE))
 			cnt[K_ZERO]++;

@@ -69,8 +69,16 @@ while read -r p rlo rhi ulo uhi plo phi; do
 	echo "pid $p: rss $1 [$rlo, $rhi], uss $2 [$ulo, $uhi], pss $3 [$plo, $phi]"
 done <"$tmp/bounds"
 
-# every state as -p reports it (sum over all VMAs), exactly
+# every state as -p reports it (sum over all VMAs), exactly; -p has the
+# same USS (and the user)
 pa_json "$pid,$child"
+expect "-p user of $pid" "$("$JQ" -r --argjson p "$pid" '.processes[] | select(.pid == $p) | .user' "$tmp/pa.json")" \
+	"$("$JQ" -r --argjson p "$pid" '.processes[] | select(.pid == $p) | .user' "$tmp/all.json")"
+for p in "$pid" "$child"; do
+	want=$("$JQ" --argjson p "$p" ".processes[] | select(.pid == \$p) | .totals.uss * $ps" "$tmp/pa.json")
+	got=$("$JQ" --argjson p "$p" '.processes[] | select(.pid == $p) | .uss_bytes' "$tmp/all.json")
+	expect "pid $p USS of --all and -p" "$got" "$want"
+done
 for p in "$pid" "$child"; do
 	for k in anon_exclusive anon_shared anon_sole ksm zero file swapped special unknown; do
 		want=$("$JQ" --argjson p "$p" --arg k "$k" "[.processes[] | select(.pid == \$p) | .vmas[].pages[\$k]] | add * $ps" "$tmp/pa.json")
