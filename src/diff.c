@@ -91,6 +91,7 @@ static void read_side(struct pa_session *s, const pid_t *pids, size_t n, struct 
 	struct pa_walk_opts wo = {
 		.need_kflags = true,
 		.need_count = true,
+		.count_mapped = true,	/* USS and PSS (classify.c) */
 		.threads = s->opt->threads,
 		.scan = s->opt->scan,
 		.stop = &pa_stop_flag,
