@@ -3,7 +3,7 @@
 #
 # Every option of "page-anon --help" must be documented in page-anon(8) and
 # completed by the bash, zsh and fish completions; every option the man page
-# documents must exist in --help.
+# documents must exist in --help.  The same for the report's columns.
 #
 # Environment: PAGE_ANON (the built binary, default ./src/page-anon),
 # srcdir (set by "make check", default: the directory above this script).
@@ -109,6 +109,29 @@ fi
 if grep -n 'Report bugs\|https\{0,1\}://' "$tmp/help" >"$tmp/urls"; then
 	missing "--help names a bug address or URL:"
 	cat "$tmp/urls" >&2
+fi
+
+# Every column of the VMA report (-o help, from the field table) is
+# completed for -o and --sort by each shell and named in the man page.  The
+# lists are the lines that start "start end size" (the table's order).
+if "$PAGE_ANON" -o help >"$tmp/cols.help" 2>&1; then
+	sed -n 's/^ *\([a-z][a-z0-9_]*\)  .*/\1/p' "$tmp/cols.help" >"$tmp/cols"
+	[ -s "$tmp/cols" ] || missing "could not parse the columns of $PAGE_ANON -o help"
+	sed -n '/^\.BR \\-o ", " \\-\\-output/,/^\.TP/p' "$man" | tr -s ' ,.()\n' '\n' >"$tmp/man.cols"
+	for f in "$bash_c" "$zsh_c" "$fish_c"; do
+		[ "$(grep -c 'start end size' "$f")" -ge 2 ] ||
+			missing "$f: no -o and --sort column lists (lines with 'start end size')"
+	done
+	while read -r col; do
+		grep -qx "$col" "$tmp/man.cols" || missing "column $col (-o help) is not named under -o in $man"
+		for f in "$bash_c" "$zsh_c" "$fish_c"; do
+			grep 'start end size' "$f" | tr -s " \t'()=" '\n' | sort | uniq -c |
+				awk -v c="$col" '$2 == c { n = $1 } END { exit !(n >= 2) }' ||
+				missing "column $col (-o help) is not completed for both -o and --sort by $f"
+		done
+	done <"$tmp/cols"
+else
+	missing "$PAGE_ANON -o help failed"
 fi
 
 if [ "$fail" = 0 ]; then
