@@ -98,7 +98,7 @@ static struct argp_option options[] = {
 	{ "all-vmas", OPT_ALL_VMAS, NULL, 0, "Also list VMAs without anonymous pages", 3 },
 	{ "sort", OPT_SORT, "COLUMN", 0, "Sort VMAs by COLUMN (prefix '-' for descending)", 3 },
 	{ "output", 'o', "LIST", 0, "Report columns: a comma list, +LIST to add to the defaults, 'help' to list them", 3 },
-	{ "watch", 'w', "SECONDS", 0, "Repeat the report every SECONDS until interrupted", 3 },
+	{ "watch", 'w', "SECONDS", 0, "Repeat the report every SECONDS (0.05 to 86400) until interrupted", 3 },
 	{ "freeze", OPT_FREEZE, NULL, 0, "Stop the processes while scanning (cgroup freezer when alone in "
 	  "their cgroup, else SIGSTOP), for an exact snapshot; always resumed; already stopped processes, "
 	  "PID 1 and page-anon itself are left alone", 3 },
@@ -112,7 +112,7 @@ static struct argp_option options[] = {
 
 	{ NULL, 0, NULL, 0, "Live view:", 5 },
 	{ "tui", 't', NULL, 0, "Interactive view (with -p, or -- COMMAND to start one)", 5 },
-	{ "interval", OPT_INTERVAL, "SECONDS", 0, "Refresh interval of the live view (default 1)", 5 },
+	{ "interval", OPT_INTERVAL, "SECONDS", 0, "Refresh interval of the live view (default 1; 0.05 to 86400)", 5 },
 	{ "command-log", OPT_COMMAND_LOG, "FILE", 0, "Append the output of the --tui command to FILE (default: /dev/null)", 5 },
 
 	{ NULL, 0, NULL, 0, "Fork tracing:", 5 },
@@ -174,6 +174,18 @@ static int parse_seconds(const char *arg, double *out)
 		return -1;
 	*out = v;
 	return 0;
+}
+
+/* -w/--watch and --interval: the same bounds and the same message.  The
+ * floor keeps a tiny interval from turning into a busy loop. */
+#define INTERVAL_MIN	0.05
+#define INTERVAL_MAX	86400.0
+
+static void parse_interval(struct argp_state *state, const char *opt, const char *arg, double *out)
+{
+	if (parse_seconds(arg, out) < 0 || *out < INTERVAL_MIN || *out > INTERVAL_MAX)
+		argp_error(state, "invalid %s '%s': expected an interval from %g to %g seconds", opt,
+			   arg, INTERVAL_MIN, INTERVAL_MAX);
 }
 
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
@@ -274,8 +286,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		o->columns = arg;
 		break;
 	case 'w':
-		if (parse_seconds(arg, &o->watch) < 0)
-			argp_error(state, "invalid --watch interval '%s': expected seconds > 0", arg);
+		parse_interval(state, "--watch", arg, &o->watch);
 		break;
 	case OPT_FREEZE:
 		o->freeze = true;
@@ -310,8 +321,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		o->tui = true;
 		break;
 	case OPT_INTERVAL:
-		if (parse_seconds(arg, &o->interval) < 0 || o->interval < 0.05)
-			argp_error(state, "invalid --interval '%s': expected seconds >= 0.05", arg);
+		parse_interval(state, "--interval", arg, &o->interval);
 		break;
 	case OPT_SYSROOT:
 		o->sysroot = arg;

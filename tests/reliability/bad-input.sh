@@ -27,8 +27,16 @@ for args in "-p 0" "-p -1" "-p abc" "-p 1x" "-p ," "-p 99999999999" "-p 1,,2" \
 	"-w 0" "-w -1" "-w abc" "-w 1e9" "--threads 0" "--threads 65" "--scan sometimes" \
 	"--json=yaml" "--color=rainbow" "--kernel 6" "--kernel abc" "--interval 0.001" \
 	"--sort nosuchcolumn -p 1" "-o nosuchcolumn -p 1" "--nosuchoption" "extra-arg" \
-	"--output-file=" "--freeze" "-f /tmp -p 1"; do
+	"--output-file=" "--freeze" "-f /tmp -p 1" \
+	"-w 1e-300" "-w 0.04" "-w 86401" "-w nan" "-w inf" "--interval 1e9" "--interval 1e-300"; do
 	eval "expect_status 2 $args"
+done
+# -w and --interval have the same bounds and say so alike (a tiny -w was
+# once accepted and busy-looped)
+for opt in -w --interval; do
+	expect_status 2 "$opt" 1e-300
+	grep -q "invalid --[a-z]* '1e-300': expected an interval from 0.05 to 86400 seconds" "$tmp/err" ||
+		{ cat "$tmp/err" >&2; fail "$opt 1e-300: unexpected message"; }
 done
 
 # -F files that cannot be kpageflags (1), named in the message
@@ -39,6 +47,17 @@ for f in "$tmp/empty" "$tmp/odd" "$tmp" "$tmp/fifo" "$tmp/missing"; do
 	expect_status 1 -F "$f"
 	grep -q "$f" "$tmp/err" || fail "-F $f: the message does not name the file"
 done
+
+# a character device that never ends (/dev/zero) as -F without -p: the
+# walk stops at the end of this machine's memory (the highest zone end in
+# /proc/zoneinfo) instead of running forever
+if [ -c /dev/zero ] && [ -r /proc/zoneinfo ]; then
+	end=$(awk '$1 == "spanned" { sp = $2 } $1 == "start_pfn:" && sp && $2 + sp > e { e = $2 + sp } END { print e + 0 }' /proc/zoneinfo)
+	st=0
+	timeout 60 "$PAGE_ANON" -F /dev/zero >"$tmp/out" 2>"$tmp/err" || st=$?
+	expect "-F /dev/zero: status" "$st" 0
+	expect "-F /dev/zero: pages walked" "$(awk '$1 == "total" { print $2 }' "$tmp/out")" "$end"
+fi
 
 # a character device that fails every read, with -p: the walk stops with
 # an error naming the file, no crash (a failed kpage read once handed out

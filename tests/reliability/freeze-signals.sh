@@ -75,7 +75,7 @@ done
 # the same in --watch, whose samples freeze and thaw again and again: the
 # signal comes at any moment of the cycle
 for i in 1 2 3 4 5 6; do
-	(exec env --default-signal "$PAGE_ANON" -p "$big" -w 0.01 --freeze --scan=never \
+	(exec env --default-signal "$PAGE_ANON" -p "$big" -w 0.05 --freeze --scan=never \
 		>/dev/null 2>"$tmp/err") &
 	pa=$!
 	wait_state "$big" T || { kill "$pa"; fail "--watch: the target was never stopped"; }
