@@ -249,6 +249,10 @@ struct pa_source {
 	long page_size;
 	int fd[PA_KFILE__N];	/* -1 when not open */
 	int kfile_errno[PA_KFILE__N];	/* why a file could not be opened */
+	/* An -F file that is not a regular file with data (a device, a
+	 * size-0 file) is read up to this PFN only: the end of this
+	 * machine's memory; 0 for no limit. */
+	uint64_t kpageflags_end;
 	/* Kernel facts recorded with the data (a snapshot), used instead of
 	 * the self-tests; NULL for a live system or a sysroot. */
 	const struct pa_kinfo *kinfo;

@@ -147,6 +147,12 @@ static ssize_t procfs_read_pfn(struct pa_source *s, enum pa_kfile f, uint64_t *b
 
 	if (s->fd[f] < 0)
 		return -EBADF;
+	if (f == PA_KPAGEFLAGS && s->kpageflags_end) {
+		if (pfn >= s->kpageflags_end)
+			return 0;
+		if (n > s->kpageflags_end - pfn)
+			n = (size_t)(s->kpageflags_end - pfn);
+	}
 	if (pfn > (uint64_t)INT64_MAX / 8)
 		return 0;
 	if (n > (uint64_t)INT64_MAX / 8 - pfn)	/* offset + length fit off_t */
@@ -391,6 +397,32 @@ const char *pa_source_kfile_path(const struct pa_source *s, enum pa_kfile f, cha
 	return buf;
 }
 
+/* The end of this machine's memory (max_pfn): the highest end of a
+ * populated zone in /proc/zoneinfo ("spanned N" then "start_pfn: N" per
+ * zone, mm/vmstat.c zoneinfo_show_print()); the number of physical pages
+ * if that cannot be read. */
+static uint64_t live_pfn_end(void)
+{
+	FILE *f = fopen("/proc/zoneinfo", "re");
+	unsigned long long spanned = 0, start, end = 0;
+	char line[256];
+	long phys;
+
+	while (f && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, " spanned %llu", &spanned) == 1)
+			continue;
+		if (sscanf(line, " start_pfn: %llu", &start) == 1 && spanned &&
+		    start + spanned > end)
+			end = start + spanned;
+	}
+	if (f)
+		fclose(f);
+	if (end)
+		return end;
+	phys = sysconf(_SC_PHYS_PAGES);
+	return phys > 0 ? (uint64_t)phys : 1;
+}
+
 int pa_source_open_kfiles(struct pa_source *s, unsigned mask)
 {
 	int first = 0;
@@ -411,6 +443,13 @@ int pa_source_open_kfiles(struct pa_source *s, unsigned mask)
 			return -ENAMETOOLONG;
 		}
 		s->fd[i] = open_data_file(path, live);
+		if (s->fd[i] >= 0 && i == PA_KPAGEFLAGS && s->kpageflags_path) {
+			struct stat st;
+
+			/* a device such as /dev/zero never ends */
+			if (fstat(s->fd[i], &st) == 0 && (!S_ISREG(st.st_mode) || st.st_size == 0))
+				s->kpageflags_end = live_pfn_end();
+		}
 		if (s->fd[i] < 0) {
 			s->kfile_errno[i] = -s->fd[i];
 			if (!first)
