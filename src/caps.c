@@ -27,10 +27,12 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #ifdef HAVE_LIBCAP
@@ -213,4 +215,97 @@ int pa_privs_drop(void)
 bool pa_privs_dropped(void)
 {
 	return dropped;
+}
+
+/*
+ * With file capabilities the kernel checks the opener's capabilities, so
+ * CAP_SYS_PTRACE (and, on 6.18, CAP_SYS_ADMIN with CAP_DAC_READ_SEARCH
+ * alone) would let any user who can run page-anon read every process.
+ * page-anon therefore reads only the processes the user running it could
+ * read without them: the test of __ptrace_may_access() in kernel/ptrace.c
+ * for PTRACE_MODE_READ_REALCREDS, done with the real UID and GID and no
+ * capabilities:
+ *   - the target's real, effective and saved UIDs all equal our real UID,
+ *     and its real, effective and saved GIDs our real GID;
+ *   - the target is dumpable (get_dumpable() == SUID_DUMP_USER): procfs
+ *     then gives its files (not the /proc/PID directory) the owner of
+ *     the target's effective UID and GID, and root otherwise
+ *     (fs/proc/base.c task_dump_owner());
+ *   - its permitted capabilities are a subset of ours, and a user without
+ *     capabilities has none (security/commoncap.c cap_ptrace_access_check()).
+ * Checked before /proc/PID/pagemap or maps is opened and again after
+ * (source.c), so a process that executes a setuid program meanwhile is
+ * refused too.  Security modules (Yama applies only to attaching) and
+ * hidepid= may refuse more: /proc/PID/status must be readable with the
+ * user's own rights.
+ */
+static int status_ids(const char *buf, const char *key, unsigned long v[3])
+{
+	const char *p = strstr(buf, key);
+
+	if (!p || sscanf(p + strlen(key), " %lu %lu %lu", &v[0], &v[1], &v[2]) != 3)
+		return -1;
+	return 0;
+}
+
+int pa_privs_may_read(pid_t pid, char *why, size_t len)
+{
+	char path[64], buf[4096];
+	unsigned long uid[3], gid[3], ruid = getuid(), rgid = getgid();
+	unsigned long long prm = 0;
+	const char *p;
+	struct stat st = { .st_uid = (uid_t)-1 };
+	ssize_t n;
+	int fd;
+
+	pa_privs_init();
+	if (!start_privs.file_caps || pa_privs_dropped() || pid == getpid())
+		return 0;	/* root, a plain user (the kernel decides), or itself */
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		int err = errno;
+
+		if (err == ENOENT || err == ESRCH)
+			return -ESRCH;	/* gone: explained elsewhere */
+		snprintf(why, len, "%s: %s", path, strerror(err));
+		return -EACCES;
+	}
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0) {
+		if (n == 0 || errno == ESRCH)
+			return -ESRCH;
+		snprintf(why, len, "%s: %s", path, strerror(errno));
+		return -EACCES;
+	}
+	buf[n] = '\0';
+	snprintf(path, sizeof(path), "/proc/%d/pagemap", (int)pid);
+	if (status_ids(buf, "\nUid:", uid) < 0 || status_ids(buf, "\nGid:", gid) < 0 ||
+	    !(p = strstr(buf, "\nCapPrm:")) || sscanf(p + 8, " %llx", &prm) != 1) {
+		snprintf(why, len, "/proc/%d/status: unexpected format", (int)pid);
+		return -EACCES;
+	}
+	if (uid[0] != ruid || uid[1] != ruid || uid[2] != ruid)
+		snprintf(why, len, "process %d runs as UID %lu (real, effective, saved: %lu, %lu, %lu), "
+			 "not as your UID %lu", (int)pid, uid[1], uid[0], uid[1], uid[2], ruid);
+	else if (gid[0] != rgid || gid[1] != rgid || gid[2] != rgid)
+		snprintf(why, len, "process %d runs with GIDs %lu, %lu, %lu (real, effective, saved), "
+			 "not your GID %lu (a setgid program?)", (int)pid, gid[0], gid[1], gid[2], rgid);
+	else if (stat(path, &st) < 0 && errno == ENOENT)
+		return -ESRCH;
+	else if (st.st_uid != ruid || st.st_gid != rgid)
+		snprintf(why, len, "process %d is not dumpable (a setuid or setgid program, or "
+			 "prctl(PR_SET_DUMPABLE, 0))", (int)pid);
+	else if (prm)
+		snprintf(why, len, "process %d holds capabilities (CapPrm %llx) that you do not",
+			 (int)pid, prm);
+	else
+		return 0;
+	/* the common tail: who may read what */
+	n = (ssize_t)strlen(why);
+	snprintf(why + n, len - (size_t)n, ": not read (page-anon runs with file capabilities and "
+		 "reads only the processes you could trace yourself; run it as root to read this "
+		 "one, see page-anon(8) CAPABILITIES)");
+	return -EACCES;
 }

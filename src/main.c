@@ -64,7 +64,8 @@ static const char doc[] =
 	"PFNs in /proc/PID/pagemap and the /proc/kpage* files need CAP_SYS_ADMIN "
 	"and CAP_DAC_READ_SEARCH (another user's process: CAP_SYS_PTRACE): run as "
 	"root, or install with 'setcap cap_sys_admin,cap_dac_read_search,"
-	"cap_sys_ptrace+ep'.  With file capabilities page-anon raises them only "
+	"cap_sys_ptrace+ep'.  With file capabilities page-anon reads only the "
+	"processes its user could read with ptrace without them, raises them only "
 	"to open /proc files and never opens -F, -f, -c, --sysroot or "
 	"--output-file paths with them.";
 

@@ -685,6 +685,12 @@ void pa_privs_lower(void);
  * capabilities; root is unchanged) and set no_new_privs; 0 or -errno. */
 int pa_privs_drop(void);
 bool pa_privs_dropped(void);
+/* With file capabilities: 0 if the user running page-anon could read
+ * process pid without them (PTRACE_MODE_READ_REALCREDS with no
+ * capabilities), else -EACCES with the reason and what to do in why, or
+ * -ESRCH if it is gone.  Always 0 for root and without file capabilities
+ * (the kernel decides). */
+int pa_privs_may_read(pid_t pid, char *why, size_t len);
 
 /* ---------------------------------------------------------------------
  * Errors and small utilities (util.c).

@@ -170,6 +170,14 @@ static bool procfs_has_kfile(struct pa_source *s, enum pa_kfile f)
 	return s->fd[f] >= 0;
 }
 
+/* 0, or -EACCES/-ESRCH: see pa_privs_may_read(). */
+static int may_read(pid_t pid)
+{
+	char why[8];
+
+	return pa_privs_may_read(pid, why, sizeof(why));
+}
+
 static int procfs_open_target(struct pa_source *s, pid_t pid, struct pa_target **out)
 {
 	struct pa_target *t;
@@ -193,8 +201,16 @@ static int procfs_open_target(struct pa_source *s, pid_t pid, struct pa_target *
 			t->pidfd = -1;
 	}
 	/* PTRACE_MODE_READ and the CAP_SYS_ADMIN check for PFNs are done at
-	 * open time against the opener's credentials (since 4.2). */
-	fd = open_data_file(path, !*s->root);
+	 * open time against the opener's credentials (since 4.2).  With file
+	 * capabilities, only what the user could read without them (caps.c),
+	 * checked before and after the open. */
+	fd = !*s->root ? may_read(pid) : 0;
+	if (!fd)
+		fd = open_data_file(path, !*s->root);
+	if (fd >= 0 && !*s->root && (err = may_read(pid)) < 0) {
+		close(fd);
+		fd = err;
+	}
 	if (fd < 0) {
 		err = fd;
 		if (t->pidfd >= 0)
@@ -235,6 +251,8 @@ static int procfs_read_maps(struct pa_target *t, struct pa_maps *m)
 
 	if (pa_source_path(t->src, path, sizeof(path), "proc/%d/maps", (int)t->pid) < 0)
 		return -ENAMETOOLONG;
+	if (!*t->src->root && (r = may_read(t->pid)) < 0)
+		return r;
 	fd = open_data_file(path, !*t->src->root);
 	if (fd < 0)
 		return fd;
