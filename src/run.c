@@ -1,16 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The run function: mode dispatch (describe, columns, flags table, report,
- * TUI), the --watch loops, and --output-file.  The session (session.c)
- * and collection (collect.c) do the reading.
+ * TUI) and the --watch loops; --output-file is outfile.c.  The session
+ * (session.c) and collection (collect.c) do the reading.
  */
 #include "config.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <signal.h>
-#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -23,6 +21,7 @@
 #include "diff.h"
 #include "snapshot.h"
 #include "tracefork.h"
+#include "outfile.h"
 
 static void on_signal(int sig)
 {
@@ -344,158 +343,15 @@ out:
 	return rc;
 }
 
-/* ------------------------------------------------------------------ */
-/* --output-file: write to a temporary file in the same directory and   */
-/* rename it over FILE only when the output is complete.                */
-
-static char *out_tmp;		/* owned: temporary name, NULL when none */
-
-static void output_discard(void)
-{
-	if (!out_tmp)
-		return;
-	/* Whatever is still buffered is thrown away with the file. */
-	__fpurge(stdout);
-	unlink(out_tmp);
-	free(out_tmp);
-	out_tmp = NULL;
-	int fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
-
-	if (fd >= 0) {
-		dup2(fd, STDOUT_FILENO);
-		close(fd);
-	}
-}
-
-static int output_open(const char *file)
-{
-	char *d, *b, *real = NULL;
-	const char *dir, *base;
-	struct stat st;
-	size_t len;
-	mode_t mask;
-	int fd, err;
-
-	/* Follow a symbolic link only where the kernel's protected_symlinks
-	 * would (fs/namei.c may_follow_link()): not a link owned by someone
-	 * else in a sticky world-writable directory, such as /tmp, where it
-	 * could point root's output at any file. */
-	if (lstat(file, &st) == 0 && S_ISLNK(st.st_mode)) {
-		struct stat ds;
-		char *pd = pa_xstrdup(file);
-		bool ok = stat(dirname(pd), &ds) == 0 &&
-			  (!(ds.st_mode & S_ISVTX) || !(ds.st_mode & S_IWOTH) ||
-			   st.st_uid == geteuid() || st.st_uid == ds.st_uid);
-
-		free(pd);
-		if (!ok) {
-			pa_error("%s: a symbolic link of another user in a sticky world-writable "
-				 "directory: not followed", file);
-			return PA_EXIT_ERROR;
-		}
-	}
-	if (stat(file, &st) == 0 && S_ISDIR(st.st_mode)) {
-		pa_error("%s: is a directory", file);
-		return PA_EXIT_ERROR;
-	}
-	if (stat(file, &st) == 0 && !S_ISREG(st.st_mode)) {
-		/* A device or FIFO is written in place: renaming over it would
-		 * replace the node itself. */
-		fd = open(file, O_WRONLY | O_CLOEXEC);
-		if (fd < 0 || dup2(fd, STDOUT_FILENO) < 0) {
-			pa_error("%s: %s", file, strerror(errno));
-			return PA_EXIT_ERROR;
-		}
-		close(fd);
-		return 0;
-	}
-	/* Replace the target of a symbolic link, not the link. */
-	real = realpath(file, NULL);
-	d = pa_xstrdup(real ? real : file);
-	b = pa_xstrdup(real ? real : file);
-	free(real);
-	dir = dirname(d);
-	base = basename(b);
-	len = strlen(dir) + strlen(base) + 16;
-	out_tmp = pa_xrealloc(NULL, len, 1);
-	snprintf(out_tmp, len, "%s/.%s.XXXXXX", dir, base);
-	fd = mkostemp(out_tmp, O_CLOEXEC);
-	free(d);
-	free(b);
-	if (fd < 0) {
-		err = errno;
-		pa_error("%s: cannot create a temporary file in its directory: %s", file,
-			 strerror(err));
-		free(out_tmp);
-		out_tmp = NULL;
-		return PA_EXIT_ERROR;
-	}
-	/* mkstemp creates 0600; give the file the mode a plain creat()
-	 * would (0666 less the umask). */
-	mask = umask(0);
-	umask(mask);
-	fchmod(fd, 0666 & ~mask);
-	fflush(stdout);
-	if (dup2(fd, STDOUT_FILENO) < 0) {
-		err = errno;
-		close(fd);
-		pa_error("%s: %s", file, strerror(err));
-		output_discard();
-		return PA_EXIT_ERROR;
-	}
-	close(fd);
-	/* ulimit -f: fail the write with EFBIG instead of dying. */
-	signal(SIGXFSZ, SIG_IGN);
-	atexit(output_discard);
-	return 0;
-}
-
-static int output_commit(const char *file, int rc)
-{
-	int err = errno;
-	size_t len;
-
-	if (!out_tmp)
-		return rc;
-	if (rc != PA_EXIT_OK && rc != PA_EXIT_PARTIAL) {
-		output_discard();
-		return rc;
-	}
-	if (ferror(stdout) || fflush(stdout) != 0 || fsync(STDOUT_FILENO) < 0) {
-		if (errno && errno != EINVAL)
-			err = errno;
-		pa_error("%s: write error: %s; the file was not written", file,
-			 strerror(err ? err : EIO));
-		output_discard();
-		return PA_EXIT_ERROR;
-	}
-	len = strlen(out_tmp);
-	/* the final name is the temporary one without "/." and ".XXXXXX" */
-	char *final = pa_xstrdup(out_tmp), *slash = strrchr(final, '/');
-
-	final[len - 7] = '\0';
-	memmove(slash + 1, slash + 2, strlen(slash + 2) + 1);
-	if (rename(out_tmp, final) < 0) {
-		free(final);
-		pa_error("%s: cannot rename %s to it: %s", file, out_tmp, strerror(errno));
-		output_discard();
-		return PA_EXIT_ERROR;
-	}
-	free(final);
-	free(out_tmp);
-	out_tmp = NULL;
-	return rc;
-}
-
 int pa_run(struct pa_options *o)
 {
 	int rc;
 
 	if (o->output_file) {
-		rc = output_open(o->output_file);
+		rc = pa_outfile_open(o->output_file);
 		if (rc)
 			return rc;
 	}
 	rc = run(o);
-	return output_commit(o->output_file, rc);
+	return pa_outfile_commit(o->output_file, rc);
 }
