@@ -336,9 +336,10 @@ int pa_outfile_commit(const char *file, int rc)
 		discard();
 		return rc;
 	}
+	err = pa_stdout_flush();
 	errno = 0;
-	if (ferror(stdout) || fflush(stdout) != 0 || (fsync(STDOUT_FILENO) < 0 && errno != EINVAL)) {
-		err = errno ? errno : EIO;
+	if (err || (fsync(STDOUT_FILENO) < 0 && errno != EINVAL)) {
+		err = err ? err : errno ? errno : EIO;
 		pa_error("%s: write error: %s; the file was not written", file, strerror(err));
 		discard();
 		return PA_EXIT_ERROR;

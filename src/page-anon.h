@@ -705,6 +705,11 @@ void *pa_xrealloc(void *p, size_t n, size_t size);	/* aborts on OOM */
 char *pa_xstrdup(const char *s);
 double pa_now(void);		/* CLOCK_MONOTONIC seconds */
 /* Flush stdout at exit: quiet on EPIPE, error exit otherwise. */
+/* Flush standard output: 0, or the errno of its first failed write
+ * (kept; pa_stdout_error() returns it, 0 if none).  --watch stops at the
+ * first failure instead of writing on forever. */
+int pa_stdout_flush(void);
+int pa_stdout_error(void);
 void pa_close_stdout_atexit(void);
 
 /* page-types compatible walk (flagscan.c): flags table and listings. */

@@ -130,7 +130,9 @@ static int run_report(struct pa_session *s)
 				fputs("\033[H\033[2J", stdout);
 			pa_print_report(stdout, &cur, o, have_prev ? &prev : NULL);
 		}
-		fflush(stdout);
+		/* a failed write ends --watch; the exit reports it (util.c) */
+		if (pa_stdout_flush())
+			break;
 		if (o->watch <= 0 || pa_stop_flag || (sample == 1 && rc == PA_EXIT_ERROR))
 			break;
 		if (all_watched_gone(s)) {
@@ -311,8 +313,7 @@ static int run(struct pa_options *o)
 				rc = pa_run_flags(&s, &r);
 				if (o->freeze)
 					pa_thaw();
-				fflush(stdout);
-				if (pa_stop_flag)
+				if (pa_stdout_flush() || pa_stop_flag)
 					break;
 				pa_report_free(&r);
 				pa_report_init(&r);

@@ -90,26 +90,41 @@ double pa_now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* The first write error on standard output, kept because errno is long
+ * overwritten (EINTR from a sleep) by the time the output is closed. */
+static int stdout_errno;
+
+int pa_stdout_flush(void)
+{
+	errno = 0;
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		if (!stdout_errno)
+			stdout_errno = errno ? errno : EIO;
+		return stdout_errno;
+	}
+	return 0;
+}
+
+int pa_stdout_error(void)
+{
+	return stdout_errno;
+}
+
 /*
  * Like util-linux close_stdout(): a reader that went away (| head) is not
- * an error, any other write error is.
+ * an error, any other write error is, reported with the error of the
+ * write that failed.
  */
 static void close_stdout(void)
 {
-	int failed = ferror(stdout) != 0;
-	int err = errno;
+	int err = pa_stdout_flush();
 
-	if (fflush(stdout) != 0) {
-		failed = 1;
-		err = errno;
-	}
-	if (fclose(stdout) != 0 && !failed) {
-		failed = 1;
-		err = errno;
-	}
-	if (failed && err != EPIPE) {
+	errno = 0;
+	if (fclose(stdout) != 0 && !err)
+		err = errno ? errno : EIO;
+	if (err && err != EPIPE) {
 		fprintf(stderr, "%s: write error on standard output: %s\n", pa_progname,
-			err ? strerror(err) : "unknown error");
+			strerror(err));
 		_exit(PA_EXIT_ERROR);
 	}
 }

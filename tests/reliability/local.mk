@@ -19,7 +19,8 @@ RELIABILITY_TESTS = \
 	tests/reliability/sigpipe.sh \
 	tests/reliability/special-procs.sh \
 	tests/reliability/sysroot.sh \
-	tests/reliability/valgrind.sh
+	tests/reliability/valgrind.sh \
+	tests/reliability/watch-errors.sh
 
 TESTS += $(RELIABILITY_TESTS)
 dist_check_SCRIPTS += $(RELIABILITY_TESTS)
