@@ -27,12 +27,10 @@
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #ifdef HAVE_LIBCAP
@@ -233,9 +231,10 @@ bool pa_privs_dropped(void)
  *     (fs/proc/base.c task_dump_owner());
  *   - its permitted capabilities are a subset of ours, and a user without
  *     capabilities has none (security/commoncap.c cap_ptrace_access_check()).
- * Checked before /proc/PID/pagemap or maps is opened and again after
- * (source.c), so a process that executes a setuid program meanwhile is
- * refused too.  Security modules (Yama applies only to attaching) and
+ * source.c reads /proc/PID/status and the owner of /proc/PID/pagemap,
+ * before the pagemap or maps file is opened and again after the pagemap
+ * open, so a process that executes a setuid program meanwhile is refused
+ * too; this function only judges.  Security modules (Yama applies only to attaching) and
  * hidepid= may refuse more: /proc/PID/status must be readable with the
  * user's own rights.
  */
@@ -248,41 +247,24 @@ static int status_ids(const char *buf, const char *key, unsigned long v[3])
 	return 0;
 }
 
-int pa_privs_may_read(pid_t pid, char *why, size_t len)
+bool pa_privs_check_targets(void)
 {
-	char path[64], buf[4096];
+	pa_privs_init();
+	return start_privs.file_caps && !dropped;
+}
+
+int pa_privs_judge_target(pid_t pid, const char *status, uid_t owner, gid_t group, char *why,
+			  size_t len)
+{
 	unsigned long uid[3], gid[3], ruid = getuid(), rgid = getgid();
 	unsigned long long prm = 0;
 	const char *p;
-	struct stat st = { .st_uid = (uid_t)-1 };
-	ssize_t n;
-	int fd;
+	size_t n;
 
-	pa_privs_init();
-	if (!start_privs.file_caps || pa_privs_dropped() || pid == getpid())
+	if (!pa_privs_check_targets() || pid == getpid())
 		return 0;	/* root, a plain user (the kernel decides), or itself */
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		int err = errno;
-
-		if (err == ENOENT || err == ESRCH)
-			return -ESRCH;	/* gone: explained elsewhere */
-		snprintf(why, len, "%s: %s", path, strerror(err));
-		return -EACCES;
-	}
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0) {
-		if (n == 0 || errno == ESRCH)
-			return -ESRCH;
-		snprintf(why, len, "%s: %s", path, strerror(errno));
-		return -EACCES;
-	}
-	buf[n] = '\0';
-	snprintf(path, sizeof(path), "/proc/%d/pagemap", (int)pid);
-	if (status_ids(buf, "\nUid:", uid) < 0 || status_ids(buf, "\nGid:", gid) < 0 ||
-	    !(p = strstr(buf, "\nCapPrm:")) || sscanf(p + 8, " %llx", &prm) != 1) {
+	if (status_ids(status, "\nUid:", uid) < 0 || status_ids(status, "\nGid:", gid) < 0 ||
+	    !(p = strstr(status, "\nCapPrm:")) || sscanf(p + 8, " %llx", &prm) != 1) {
 		snprintf(why, len, "/proc/%d/status: unexpected format", (int)pid);
 		return -EACCES;
 	}
@@ -292,9 +274,7 @@ int pa_privs_may_read(pid_t pid, char *why, size_t len)
 	else if (gid[0] != rgid || gid[1] != rgid || gid[2] != rgid)
 		snprintf(why, len, "process %d runs with GIDs %lu, %lu, %lu (real, effective, saved), "
 			 "not your GID %lu (a setgid program?)", (int)pid, gid[0], gid[1], gid[2], rgid);
-	else if (stat(path, &st) < 0 && errno == ENOENT)
-		return -ESRCH;
-	else if (st.st_uid != ruid || st.st_gid != rgid)
+	else if (owner != (uid_t)ruid || group != (gid_t)rgid)
 		snprintf(why, len, "process %d is not dumpable (a setuid or setgid program, or "
 			 "prctl(PR_SET_DUMPABLE, 0))", (int)pid);
 	else if (prm)
@@ -303,8 +283,8 @@ int pa_privs_may_read(pid_t pid, char *why, size_t len)
 	else
 		return 0;
 	/* the common tail: who may read what */
-	n = (ssize_t)strlen(why);
-	snprintf(why + n, len - (size_t)n, ": not read (page-anon runs with file capabilities and "
+	n = strlen(why);
+	snprintf(why + n, len - n, ": not read (page-anon runs with file capabilities and "
 		 "reads only the processes you could trace yourself; run it as root to read this "
 		 "one, see page-anon(8) CAPABILITIES)");
 	return -EACCES;

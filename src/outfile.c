@@ -317,6 +317,10 @@ static int link_tmp(void)
 		out.tmp = random_name(out.name);
 		if (linkat(AT_FDCWD, proc, out.dirfd, out.tmp, AT_SYMLINK_FOLLOW) == 0)
 			return 0;
+		/* no /proc: AT_EMPTY_PATH (needs CAP_DAC_READ_SEARCH) */
+		if (errno == ENOENT &&
+		    linkat(out.fd, "", out.dirfd, out.tmp, AT_EMPTY_PATH) == 0)
+			return 0;
 		free(out.tmp);
 		out.tmp = NULL;
 		if (errno != EEXIST)

@@ -269,6 +269,11 @@ struct pa_target {
 	bool pfn_hidden;	/* pagemap shows present pages with PFN 0 */
 };
 
+/* With file capabilities: may process pid of the live system be read
+ * (caps.c pa_privs_judge_target())?  0, -ESRCH when it is gone, or
+ * -EACCES with the reason in why. */
+int pa_source_may_read(const struct pa_source *s, pid_t pid, char *why, size_t len);
+
 /* Create the procfs source under root ("" or NULL for "/").  kpageflags
  * overrides the kpageflags file (-F).  Returns NULL with errno set. */
 struct pa_source *pa_source_procfs(const char *root, const char *kpageflags);
@@ -685,12 +690,17 @@ void pa_privs_lower(void);
  * capabilities; root is unchanged) and set no_new_privs; 0 or -errno. */
 int pa_privs_drop(void);
 bool pa_privs_dropped(void);
-/* With file capabilities: 0 if the user running page-anon could read
- * process pid without them (PTRACE_MODE_READ_REALCREDS with no
- * capabilities), else -EACCES with the reason and what to do in why, or
- * -ESRCH if it is gone.  Always 0 for root and without file capabilities
+/* Running with file capabilities (not dropped yet): processes must pass
+ * pa_privs_judge_target() before their /proc files are opened. */
+bool pa_privs_check_targets(void);
+/* Could the user running page-anon read process pid without its file
+ * capabilities (PTRACE_MODE_READ_REALCREDS, no capabilities)?  status is
+ * the text of /proc/PID/status, owner and group those of a /proc/PID file
+ * (root when the process is not dumpable).  0, or -EACCES with the reason
+ * and what to do in why.  Always 0 for root and without file capabilities
  * (the kernel decides). */
-int pa_privs_may_read(pid_t pid, char *why, size_t len);
+int pa_privs_judge_target(pid_t pid, const char *status, uid_t owner, gid_t group, char *why,
+			  size_t len);
 
 /* ---------------------------------------------------------------------
  * Errors and small utilities (util.c).

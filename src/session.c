@@ -283,7 +283,7 @@ void pa_explain_open_error(const struct pa_session *s, pid_t pid, int err, char 
 		if (*s->src->root)
 			snprintf(buf, len, "%s/proc/%d/pagemap: %s", s->src->root, (int)pid,
 				 strerror(err));
-		else if (s->privs.file_caps && pa_privs_may_read(pid, buf, len) == -EACCES)
+		else if (s->privs.file_caps && pa_source_may_read(s->src, pid, buf, len) == -EACCES)
 			;	/* refused by page-anon itself: buf says why */
 		else if (s->privs.have_ptrace)
 			/* ptrace_may_access(): the target's permitted

@@ -170,12 +170,40 @@ static bool procfs_has_kfile(struct pa_source *s, enum pa_kfile f)
 	return s->fd[f] >= 0;
 }
 
-/* 0, or -EACCES/-ESRCH: see pa_privs_may_read(). */
-static int may_read(pid_t pid)
+int pa_source_may_read(const struct pa_source *s, pid_t pid, char *why, size_t len)
+{
+	char rel[64], path[4096], buf[4096];
+	struct stat st;
+	int n;
+
+	if (*s->root || !pa_privs_check_targets())
+		return 0;
+	/* both read with the user's own rights (hidepid= applies) */
+	snprintf(rel, sizeof(rel), "proc/%d/status", (int)pid);
+	n = pa_source_read_text(s, rel, buf, sizeof(buf));
+	if (n == -ENOENT || n == -ESRCH || n == 0)
+		return -ESRCH;
+	if (n < 0) {
+		snprintf(why, len, "/%s: %s", rel, strerror(-n));
+		return -EACCES;
+	}
+	if (pa_source_path(s, path, sizeof(path), "proc/%d/pagemap", (int)pid) < 0)
+		return -ENAMETOOLONG;
+	if (stat(path, &st) < 0) {
+		if (errno == ENOENT || errno == ESRCH)
+			return -ESRCH;
+		snprintf(why, len, "%s: %s", path, strerror(errno));
+		return -EACCES;
+	}
+	return pa_privs_judge_target(pid, buf, st.st_uid, st.st_gid, why, len);
+}
+
+/* 0, or -EACCES/-ESRCH: see pa_source_may_read(). */
+static int may_read(const struct pa_source *s, pid_t pid)
 {
 	char why[8];
 
-	return pa_privs_may_read(pid, why, sizeof(why));
+	return pa_source_may_read(s, pid, why, sizeof(why));
 }
 
 static int procfs_open_target(struct pa_source *s, pid_t pid, struct pa_target **out)
@@ -204,10 +232,10 @@ static int procfs_open_target(struct pa_source *s, pid_t pid, struct pa_target *
 	 * open time against the opener's credentials (since 4.2).  With file
 	 * capabilities, only what the user could read without them (caps.c),
 	 * checked before and after the open. */
-	fd = !*s->root ? may_read(pid) : 0;
+	fd = may_read(s, pid);
 	if (!fd)
 		fd = open_data_file(path, !*s->root);
-	if (fd >= 0 && !*s->root && (err = may_read(pid)) < 0) {
+	if (fd >= 0 && (err = may_read(s, pid)) < 0) {
 		close(fd);
 		fd = err;
 	}
@@ -251,7 +279,7 @@ static int procfs_read_maps(struct pa_target *t, struct pa_maps *m)
 
 	if (pa_source_path(t->src, path, sizeof(path), "proc/%d/maps", (int)t->pid) < 0)
 		return -ENAMETOOLONG;
-	if (!*t->src->root && (r = may_read(t->pid)) < 0)
+	if ((r = may_read(t->src, t->pid)) < 0)
 		return r;
 	fd = open_data_file(path, !*t->src->root);
 	if (fd < 0)
