@@ -25,7 +25,7 @@
 
 static void on_signal(int sig)
 {
-	(void)sig;
+	pa_stop_signal = sig;
 	pa_stop_flag = 1;
 }
 

@@ -17,6 +17,7 @@
 #include "snapshot.h"
 
 volatile sig_atomic_t pa_stop_flag;
+volatile sig_atomic_t pa_stop_signal;
 
 static int parse_cgroup(struct pa_session *s, const char *arg)
 {

@@ -60,6 +60,9 @@ bool pa_pin_dead(struct pa_pin *pin);
 
 /* Set by SIGINT/SIGTERM/SIGHUP: walks stop, outputs say "partial". */
 extern volatile sig_atomic_t pa_stop_flag;
+/* The signal that set pa_stop_flag (0: none); the live view exits with
+ * 128 + it, like a shell reports a command killed by it. */
+extern volatile sig_atomic_t pa_stop_signal;
 
 /* The fields of /proc/PID/stat page-anon uses (proc(5)). */
 struct pa_proc_stat {

@@ -109,6 +109,8 @@ struct row {			/* process list row, built at draw time */
 	const struct pa_counts *c, *prev;
 	const char *note;	/* exited / error text, NULL if live */
 	const struct pa_proc_report *p;
+	int depth;		/* tree view: 0 for a process without a listed parent */
+	bool last;		/* tree view: the last child of its parent */
 };
 
 /* The sort orders `s' cycles through: fields (fields.h), shown by their
@@ -143,6 +145,7 @@ struct tui {
 	enum tui_screen scr;
 	bool paused, help, quit, dirty, filter_edit;
 	int psort, vsort;
+	bool flat;		/* process list without the parent/child tree */
 	pid_t sel_pid;
 	size_t pcur, ptop, vcur, vtop;
 	uint64_t vma_start, vma_end;	/* selected VMA */
@@ -564,6 +567,72 @@ static void putf(int y, int x, int width, attr_t a, const char *fmt, ...)
 	put(y, x, width, a, buf);
 }
 
+/* s at (y, x) as it is: the caller made it fit (it may hold multibyte
+ * characters, which put() would count as bytes). */
+static void put_fit(int y, int x, attr_t a, const char *s)
+{
+	if (y < 0 || y >= LINES || x >= COLS)
+		return;
+	attron(a);
+	mvaddstr(y, x, s);
+	attroff(a);
+}
+
+static void append(char *dst, size_t len, size_t *pos, const char *s, size_t n)
+{
+	while (n-- && *s && *pos + 1 < len)
+		dst[(*pos)++] = *s++;
+	dst[*pos] = 0;
+}
+
+/* The ASCII string name in at most w columns: a long path keeps its start
+ * and its last component ("/usr/~/libc.so.6"; with UTF-8 an ellipsis
+ * instead of "~"), or the last component alone ("~libc.so.6"), or the
+ * start and end of that ("ld-linux~64.so.2"); other names keep their
+ * start and end. */
+static void shorten(const struct tui *t, char *dst, size_t len, const char *name, int w)
+{
+	const char *ell = t->utf8 ? "\xe2\x80\xa6" : "~";
+	const char *slash = strrchr(name, '/');
+	size_t n = strlen(name), cols = w > 0 ? (size_t)w : 0, pos = 0, head, tail;
+
+	if (!len)
+		return;
+	dst[0] = 0;
+	if (n <= cols || cols < 3) {
+		append(dst, len, &pos, name, cols);
+		return;
+	}
+	if (slash && strlen(slash) + 2 <= cols) {
+		head = cols - 1 - strlen(slash);
+		tail = strlen(slash);
+	} else if (slash && strlen(slash + 1) + 1 <= cols) {
+		head = 0;
+		tail = strlen(slash + 1);
+	} else {
+		if (slash) {	/* the last component alone, shortened */
+			name = slash + 1;
+			n = strlen(name);
+		}
+		tail = (cols - 1) / 2;
+		head = cols - 1 - tail;
+	}
+	append(dst, len, &pos, name, head);
+	append(dst, len, &pos, ell, SIZE_MAX);
+	append(dst, len, &pos, name + n - tail, tail);
+}
+
+/* Mark the sorted column: the character after its header (the blank
+ * between two columns) shows the direction, v or a down triangle for
+ * largest first, ^ or an up triangle for ascending. */
+static void sort_mark(const struct tui *t, int y, int x, bool descending)
+{
+	if (x >= COLS)
+		return;
+	put_fit(y, x, A_BOLD, t->utf8 ? (descending ? "\xe2\x96\xbc" : "\xe2\x96\xb2") :
+	        (descending ? "v" : "^"));
+}
+
 /* One cell of state st at (y, x). */
 static void cell(const struct tui *t, int y, int x, int st, attr_t extra, bool letter)
 {
@@ -673,11 +742,13 @@ static void legend(const struct tui *t, int y, bool all)
 			in_bar |= bar_states[i] == (enum pa_state)st;
 		if (!all && !in_bar)
 			continue;
-		if (x + 3 + (int)strlen(glyphs[st].label) > COLS)
+		/* "x exclusive  s shared": a blank between the cell and its
+		 * label, two between entries */
+		if (x + 2 + (int)strlen(glyphs[st].label) > COLS)
 			break;
 		cell(t, y, x, st, 0, false);
-		put(y, x + 1, COLS - x - 1, 0, glyphs[st].label);
-		x += 3 + (int)strlen(glyphs[st].label);
+		put(y, x + 2, COLS - x - 2, 0, glyphs[st].label);
+		x += 4 + (int)strlen(glyphs[st].label);
 	}
 }
 
@@ -698,7 +769,7 @@ static size_t build_rows(const struct tui *t, struct row **out)
 		if (!note && p->err)
 			note = p->errmsg;
 		rows[n++] = (struct row){ p->pid, p->ppid, p->comm, &p->totals,
-					  pp ? &pp->totals : NULL, note, p };
+					  pp ? &pp->totals : NULL, note, p, 0, false };
 	}
 	for (size_t g = 0; g < t->ngone; g++) {
 		bool dup = false;
@@ -707,7 +778,7 @@ static size_t build_rows(const struct tui *t, struct row **out)
 			dup = rows[i].pid == t->gone[g].pid;
 		if (!dup)
 			rows[n++] = (struct row){ t->gone[g].pid, t->gone[g].ppid, t->gone[g].comm,
-						  &t->gone[g].totals, NULL, t->gone[g].why, NULL };
+						  &t->gone[g].totals, NULL, t->gone[g].why, NULL, 0, false };
 	}
 	*out = rows;
 	return n;
@@ -731,6 +802,86 @@ static int cmp_row(const void *a, const void *b, void *arg)
 	return (x->pid > y->pid) - (x->pid < y->pid);
 }
 
+/* Tree order: every process right after its parent (when the parent is
+ * listed), siblings in the sort order, depth and last-child marks set. */
+struct tree_walk {
+	const struct row *in;
+	struct row *out;
+	bool *done;
+	size_t n, k;
+};
+
+static void tree_visit(struct tree_walk *w, size_t i, int depth)
+{
+	size_t lastpos = SIZE_MAX;
+
+	w->done[i] = true;
+	w->out[w->k] = w->in[i];
+	w->out[w->k].depth = depth;
+	w->out[w->k].last = false;
+	w->k++;
+	for (size_t j = 0; j < w->n; j++) {
+		if (w->done[j] || w->in[j].ppid != w->in[i].pid)
+			continue;
+		lastpos = w->k;
+		tree_visit(w, j, depth + 1);
+	}
+	if (lastpos != SIZE_MAX)
+		w->out[lastpos].last = true;
+}
+
+static void tree_order(struct row *rows, size_t n)
+{
+	struct tree_walk w = { rows, pa_xrealloc(NULL, n ? n : 1, sizeof(*rows)),
+			       pa_xrealloc(NULL, n ? n : 1, sizeof(bool)), n, 0 };
+
+	memset(w.done, 0, n * sizeof(bool));
+	for (size_t i = 0; i < n; i++) {
+		bool has_parent = false;
+
+		for (size_t j = 0; j < n && !has_parent; j++)
+			has_parent = j != i && rows[j].pid == rows[i].ppid;
+		if (!has_parent && !w.done[i])
+			tree_visit(&w, i, 0);
+	}
+	for (size_t i = 0; i < n; i++)	/* a PID cycle (reuse): roots */
+		if (!w.done[i])
+			tree_visit(&w, i, 0);
+	memcpy(rows, w.out, n * sizeof(*rows));
+	free(w.out);
+	free(w.done);
+}
+
+/* The process list as shown: sorted, then in tree order unless flat. */
+static size_t shown_rows(const struct tui *t, struct row **out)
+{
+	size_t n = build_rows(t, out);
+
+	for (size_t i = 0; i < n; i++)
+		(*out)[i].depth = 0, (*out)[i].last = false;
+	qsort_r(*out, n, sizeof(**out), cmp_row, (void *)&psort_fields[t->psort]);
+	if (!t->flat)
+		tree_order(*out, n);
+	return n;
+}
+
+/* The COMMAND cell, w columns: the name indented under its parent with
+ * "|-" or "`-" (box-drawing characters with UTF-8). */
+static void command_cell(const struct tui *t, const struct row *r, char *dst, size_t len, int w)
+{
+	char comm[64], pre[64] = "";
+	int d = r->depth > 4 ? 4 : r->depth, used = 0;
+
+	clean(comm, sizeof(comm), r->comm[0] ? r->comm : "?");
+	if (d > 0) {
+		snprintf(pre, sizeof(pre), "%*s%s", 2 * (d - 1), "",
+			 t->utf8 ? (r->last ? "\xe2\x94\x94\xe2\x94\x80" : "\xe2\x94\x9c\xe2\x94\x80") :
+			 (r->last ? "`-" : "|-"));
+		used = 2 * d;
+	}
+	snprintf(dst, len, "%s%.*s", pre, w - used > 0 ? w - used : 0, comm);
+}
+
 static void scroll_to(size_t *cur, size_t *top, size_t n, size_t h)
 {
 	if (!n) {
@@ -750,11 +901,15 @@ static void scroll_to(size_t *cur, size_t *top, size_t n, size_t h)
 static void draw_procs(struct tui *t)
 {
 	struct row *rows;
-	size_t n = build_rows(t, &rows);
+	size_t n = shown_rows(t, &rows);
 	int h = LINES - 5, barx = 65, barw = COLS - 65;
-	char rss[32], ex[32], dex[32], sh[32], dsh[32], so[32], comm[64];
+	char rss[32], ex[32], dex[32], sh[32], dsh[32], so[32], comm[128];
+	/* where each sort order of psort_fields[] puts its mark: the blank
+	 * after the header text (before it for PID, which COMMAND follows
+	 * without a gap) */
+	static const int psort_mark[] = { 3, 29, 36, 50, 8 + 7 };
+	int pfield = psort_fields[t->psort];
 
-	qsort_r(rows, n, sizeof(*rows), cmp_row, (void *)&psort_fields[t->psort]);
 	for (size_t i = 0; i < n; i++)
 		if (rows[i].pid == t->sel_pid)
 			t->pcur = i;
@@ -765,7 +920,8 @@ static void draw_procs(struct tui *t)
 	{
 		char what[64];
 
-		snprintf(what, sizeof(what), "%zu process%s", n, n == 1 ? "" : "es");
+		snprintf(what, sizeof(what), "%zu process%s%s", n, n == 1 ? "" : "es",
+			 t->flat ? "" : ", tree");
 		title(t, what);
 	}
 	if (barw < 8) {
@@ -774,12 +930,14 @@ static void draw_procs(struct tui *t)
 	}
 	putf(1, 0, COLS, A_BOLD, "%7s %-14s %6s %6s %6s %6s %6s %6s %s", "PID", "COMMAND", "RSS",
 	     "EXCL", "dEXCL", "SHARED", "dSHR", "SOLE", barw ? "STATES" : "");
+	_Static_assert(PA_ARRAY_SIZE(psort_mark) == PA_ARRAY_SIZE(psort_fields), "one mark per order");
+	sort_mark(t, 1, psort_mark[t->psort], pfield >= 0 && pfield != PA_F_NAME);
 	for (int y = 0; y < h && t->ptop + (size_t)y < n; y++) {
 		const struct row *r = &rows[t->ptop + (size_t)y];
 		const struct pa_counts *c = r->c, *p = r->prev;
 		attr_t a = t->ptop + (size_t)y == t->pcur ? A_REVERSE : 0;
 
-		clean(comm, sizeof(comm), r->comm[0] ? r->comm : "?");
+		command_cell(t, r, comm, sizeof(comm), 14);
 		fmt_size(t, c->present, rss, sizeof(rss));
 		fmt_size(t, c->state[PA_ST_ANON_EXCLUSIVE], ex, sizeof(ex));
 		fmt_size(t, c->state[PA_ST_ANON_SHARED], sh, sizeof(sh));
@@ -790,8 +948,9 @@ static void draw_procs(struct tui *t)
 			  p != NULL, dsh, sizeof(dsh));
 		if (a)
 			mvchgat(2 + y, 0, -1, A_REVERSE, 0, NULL);
-		putf(2 + y, 0, barx, a | (r->note ? A_DIM : 0), "%7d %-14.14s %6s %6s %6s %6s %6s %6s ",
-		     (int)r->pid, comm, rss, ex, dex, sh, dsh, so);
+		putf(2 + y, 0, barx, a | (r->note ? A_DIM : 0), "%7d %-14s %6s %6s %6s %6s %6s %6s ",
+		     (int)r->pid, "", rss, ex, dex, sh, dsh, so);
+		put_fit(2 + y, 8, a | (r->note ? A_DIM : 0), comm);
 		if (r->note)
 			putf(2 + y, barx, COLS - barx, a | A_BOLD, "%s", r->note);
 		else if (barw)
@@ -800,7 +959,7 @@ static void draw_procs(struct tui *t)
 	if (!n)
 		put(3, 2, COLS - 2, 0, "no processes");
 	legend(t, LINES - 3, false);
-	footer(t, " Enter VMAs  s sort  p pause  +/- interval  ? help  q quit");
+	footer(t, " Enter VMAs  s sort  t tree  p pause  +/- interval  ? help  q quit");
 	free(rows);
 }
 
@@ -859,8 +1018,12 @@ static void draw_vmas(struct tui *t)
 	const struct pa_proc_report *pp = t->have_prev ? find_proc(&t->prev, t->sel_pid) : NULL;
 	const struct pa_vma_report **v;
 	size_t n = vma_list(t, &v);
-	int h = LINES - 6, barw = 14, namex = 56 + barw;
-	char what[128], comm[64], a[32], b[32], c[32], d[32], e[32], name[512];
+	int h = LINES - 6, barw = COLS >= 100 ? 14 : 8, namex = 56 + barw;
+	char what[128], comm[64], a[32], b[32], c[32], d[32], e[32], name[512], shown[600];
+	/* as psort_mark, for vsort_fields[]: START is right-aligned against
+	 * PERM and marked before; NAME's mark follows its header */
+	static const int vsort_mark[] = { 6, 24, 31, 38, -1 };
+	int vfield = vsort_fields[t->vsort];
 
 	if (COLS - namex < 8) {
 		barw = 0;
@@ -891,8 +1054,14 @@ static void draw_vmas(struct tui *t)
 	} else {
 		put(1, 0, COLS, 0, " no sample of this process");
 	}
-	putf(2, 0, COLS, A_BOLD, "%12s %-4s %6s %6s %6s %6s %6s %-*s %s", "START", "PERM", "RSS",
-	     "EXCL", "SHARED", "SOLE", "dEXCL", barw, barw ? "STATES" : "", "NAME");
+	putf(2, 0, COLS, A_BOLD, "%12s %-4s %6s %6s %6s %6s %6s", "START", "PERM", "RSS",
+	     "EXCL", "SHARED", "SOLE", "dEXCL");
+	if (barw)
+		put(2, 55, barw, A_BOLD, "STATES");
+	put(2, namex, COLS - namex, A_BOLD, "NAME");
+	_Static_assert(PA_ARRAY_SIZE(vsort_mark) == PA_ARRAY_SIZE(vsort_fields), "one mark per order");
+	sort_mark(t, 2, vfield == PA_F_NAME ? namex + 4 : vsort_mark[t->vsort],
+		  pa_fields[vfield].kind == PA_FIELD_PAGES);
 	for (int y = 0; y < h && t->vtop + (size_t)y < n; y++) {
 		const struct pa_vma_report *r = v[t->vtop + (size_t)y];
 		const struct pa_vma_report *pr = find_vma(pp, r->vma.start);
@@ -911,7 +1080,8 @@ static void draw_vmas(struct tui *t)
 		     (unsigned long long)r->vma.start, r->vma.perms, a, b, c, d, e);
 		if (barw)
 			bar(t, 3 + y, 55, barw, &r->c);
-		put(3 + y, namex, COLS - namex, at, name);
+		shorten(t, shown, sizeof(shown), name, COLS - namex);
+		put_fit(3 + y, namex, at, shown);
 	}
 	if (!n)
 		put(4, 2, COLS - 2, 0, t->filter[0] ? "no VMA matches the filter" :
@@ -982,7 +1152,12 @@ static void draw_pages(struct tui *t)
 		t->grid_top = cur_cell / (uint64_t)g.cpr;
 	if (cur_cell / (uint64_t)g.cpr >= t->grid_top + (uint64_t)g.gh)
 		t->grid_top = cur_cell / (uint64_t)g.cpr - (uint64_t)g.gh + 1;
-	clean(name, sizeof(name), t->vma_name[0] ? t->vma_name : "[anon]");
+	{
+		char full[256];
+
+		clean(full, sizeof(full), t->vma_name[0] ? t->vma_name : "[anon]");
+		shorten(t, name, sizeof(name), full, COLS < 100 ? 24 : COLS - 76);
+	}
 	snprintf(what, sizeof(what), "PID %d  %llx-%llx %s %s", (int)t->sel_pid,
 		 (unsigned long long)t->vma_start, (unsigned long long)t->vma_end, t->vma_perms,
 		 name);
@@ -1062,26 +1237,40 @@ static void draw_pages(struct tui *t)
 		pa_flags_longname(&t->cur.ftab, flags, buf, sizeof(buf));
 		putf(dy + 1, 0, COLS, 0, " flags %s", flags ? buf : "-");
 		if (g.group > 1) {
-			uint64_t cnt[PA_ST__N] = { 0 }, none = 0;
+			uint64_t cnt[PA_ST__N] = { 0 }, unpopulated = 0, unread = 0, npages = 0;
 			char line[512];
+			const char *sep = "";
 			int len;
 			uint64_t first = t->page_cur - t->page_cur % g.group;
 
 			for (uint64_t k = first; k < first + g.group && k < g.total; k++) {
 				const struct pa_page_info *p = page_at(t, k);
 
-				if (p && p->state >= 0 && p->state < PA_ST__N)
+				npages++;
+				if (!p)
+					unread++;
+				else if (p->state >= 0 && p->state < PA_ST__N)
 					cnt[p->state]++;
 				else
-					none++;
+					unpopulated++;
 			}
-			len = snprintf(line, sizeof(line), " cell:");
-			for (int st = 0; st < PA_ST__N && len < (int)sizeof(line) - 32; st++)
-				if (cnt[st])
-					len += snprintf(line + len, sizeof(line) - (size_t)len, " %s %llu",
-							glyphs[st].label, (unsigned long long)cnt[st]);
-			snprintf(line + len, sizeof(line) - (size_t)len, " none %llu",
-				 (unsigned long long)none);
+			/* " this cell, 16 pages: 12 exclusive, 4 not populated" */
+			len = snprintf(line, sizeof(line), " this cell, %llu page%s:",
+				       (unsigned long long)npages, npages == 1 ? "" : "s");
+			for (int st = 0; st < PA_ST__N && len < (int)sizeof(line) - 64; st++)
+				if (cnt[st]) {
+					len += snprintf(line + len, sizeof(line) - (size_t)len, "%s %llu %s",
+							sep, (unsigned long long)cnt[st], glyphs[st].label);
+					sep = ",";
+				}
+			if (unpopulated && len < (int)sizeof(line) - 64) {
+				len += snprintf(line + len, sizeof(line) - (size_t)len, "%s %llu not populated",
+						sep, (unsigned long long)unpopulated);
+				sep = ",";
+			}
+			if (unread && len < (int)sizeof(line) - 64)
+				snprintf(line + len, sizeof(line) - (size_t)len, "%s %llu not read yet",
+					 sep, (unsigned long long)unread);
 			put(dy + 2, 0, COLS, 0, line);
 		}
 	}
@@ -1099,7 +1288,8 @@ static const char *const help_lines[] = {
 	"Esc, Backspace                back to the previous screen",
 	"p                             pause / resume sampling",
 	"+ / -                         longer / shorter refresh interval",
-	"s                             cycle the sort order",
+	"s                             cycle the sort order (marked in the header)",
+	"t                             process list: tree (default) or flat",
 	"/                             filter VMAs by name (Enter sets, Esc clears)",
 	"z / Z                         page map: fewer / more pages per cell",
 	"?                             this help",
@@ -1332,6 +1522,11 @@ static void key(struct tui *t, int ch)
 			t->psort = (t->psort + 1) % PSORT__N;
 			snprintf(t->msg, sizeof(t->msg), "sorted by %s", sort_name(psort_fields[t->psort]));
 			break;
+		case 't':
+			t->flat = !t->flat;
+			snprintf(t->msg, sizeof(t->msg), "%s", t->flat ? "flat list" :
+				 "tree: children under their parent");
+			break;
 		case '\n': case '\r': case KEY_ENTER: case KEY_RIGHT:
 			if (sel_proc(t)) {
 				t->scr = SCR_VMAS;
@@ -1344,12 +1539,11 @@ static void key(struct tui *t, int ch)
 		}
 		/* the row under the cursor is found again by PID */
 		if (ch == KEY_UP || ch == KEY_DOWN || ch == KEY_PPAGE || ch == KEY_NPAGE ||
-		    ch == KEY_HOME || ch == KEY_END || ch == 's') {
+		    ch == KEY_HOME || ch == KEY_END || ch == 's' || ch == 't') {
 			struct row *rows;
-			size_t n = build_rows(t, &rows);
+			size_t n = shown_rows(t, &rows);
 
-			qsort_r(rows, n, sizeof(*rows), cmp_row, (void *)&psort_fields[t->psort]);
-			if (ch == 's')
+			if (ch == 's' || ch == 't')
 				for (size_t i = 0; i < n; i++)
 					if (rows[i].pid == t->sel_pid)
 						t->pcur = i;
@@ -1547,6 +1741,10 @@ int pa_tui_run(struct pa_session *s)
 	endwin();
 	curses_active = false;
 	delscreen(scr);
+	/* Ended by SIGINT (Ctrl-C), SIGTERM or SIGHUP rather than q: 128 + the
+	 * signal number, as shells and other interactive tools report it. */
+	if (!t.quit && pa_stop_signal > 0)
+		rc = 128 + pa_stop_signal;
 	if (t.cmd_pid && !is_gone(&t, t.cmd_pid) && kill(t.cmd_pid, 0) == 0)
 		fprintf(stderr, "%s: the command (PID %d) is still running\n", pa_progname,
 			(int)t.cmd_pid);

@@ -11,7 +11,8 @@ TUI_TESTS = \
 	tests/tui/no-tty.sh \
 	tests/tui/fork.sh \
 	tests/tui/keys.sh \
-	tests/tui/command.sh
+	tests/tui/command.sh \
+	tests/tui/layout.sh
 
 TESTS += $(TUI_TESTS)
 dist_check_SCRIPTS += $(TUI_TESTS)
