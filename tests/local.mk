@@ -27,3 +27,7 @@ EXTRA_DIST += tests/check-json.py \
 	tests/schema/processes.schema.json \
 	tests/schema/diff.schema.json
 AM_TESTS_ENVIRONMENT += PYTHON3='$(PYTHON3)'; export PYTHON3;
+
+# The README's PromQL query and alerting rules, run by promtool.
+TESTS += tests/check-rules.sh
+dist_check_SCRIPTS += tests/check-rules.sh
