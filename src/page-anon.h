@@ -239,6 +239,9 @@ struct pa_source_ops {
 	int (*read_text)(const struct pa_source *s, const char *rel, char *buf, size_t len);
 	int (*children)(const struct pa_source *s, pid_t pid, pid_t **pids, size_t *n, size_t *cap);
 	int (*open_kfiles)(struct pa_source *s, unsigned mask);
+	/* Optional (NULL: the numeric entries of root/proc): every PID,
+	 * ascending, into *pids (owned by the caller); how many or -errno. */
+	ssize_t (*pids)(const struct pa_source *s, pid_t **pids);
 };
 
 struct pa_source {

@@ -1501,6 +1501,25 @@ static int snap_children(const struct pa_source *s, pid_t pid, pid_t **pids, siz
 	return 0;
 }
 
+static int snap_cmp_pid(const void *a, const void *b)
+{
+	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* --all on a snapshot: its processes. */
+static ssize_t snap_pids(const struct pa_source *s, pid_t **pids)
+{
+	const struct pa_snap_capture *c = &snap_of(s)->c;
+
+	*pids = pa_xrealloc(NULL, c->nprocs ? c->nprocs : 1, sizeof(**pids));
+	for (size_t i = 0; i < c->nprocs; i++)
+		(*pids)[i] = c->procs[i].pid;
+	qsort(*pids, c->nprocs, sizeof(**pids), snap_cmp_pid);
+	return (ssize_t)c->nprocs;
+}
+
 static void snap_destroy(struct pa_source *s)
 {
 	struct snap_src *ss = snap_of(s);
@@ -1526,6 +1545,7 @@ static const struct pa_source_ops snap_ops = {
 	.destroy = snap_destroy,
 	.read_text = snap_read_text,
 	.children = snap_children,
+	.pids = snap_pids,
 	.open_kfiles = snap_open_kfiles,
 };
 

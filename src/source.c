@@ -580,6 +580,8 @@ ssize_t pa_source_pids(const struct pa_source *s, pid_t **pids)
 	DIR *d;
 
 	*pids = NULL;
+	if (s->ops->pids)
+		return s->ops->pids(s, pids);
 	if (pa_source_path(s, path, sizeof(path), "proc") < 0)
 		return -ENAMETOOLONG;
 	d = opendir(path);

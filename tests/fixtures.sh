@@ -145,4 +145,18 @@ if command -v "${PYTHON3:-python3}" >/dev/null 2>&1; then
 	expect "k618 rss pages" "$("$JQ" '.processes[0].rss_bytes / 4096' "$tmp/k618-basic.all.json")" 533
 	expect "k618 uss pages" "$("$JQ" '.processes[0].uss_bytes / 4096' "$tmp/k618-basic.all.json")" 523
 fi
+# --all on a snapshot (another data source): its processes, with the USS
+# and PSS the report of each gives
+snap=$srcdir/tests/fixtures/fork.pas@1
+if [ -f "$srcdir/tests/fixtures/fork.pas" ]; then
+	"$PAGE_ANON" --load "$snap" --all --json >"$tmp/snap-all.json" 2>/dev/null || :
+	n=$("$JQ" '.processes | length' "$tmp/snap-all.json")
+	[ "$n" -ge 1 ] || fail "--load --all: no process"
+	for p in $("$JQ" '.processes[].pid' "$tmp/snap-all.json"); do
+		"$PAGE_ANON" --load "$snap" -p "$p" --json >"$tmp/snap-p.json" 2>/dev/null || :
+		want=$("$JQ" -r '.processes[0].totals | "\(.uss * 4096) \(((.pss_q16 / 65536) | floor) * 4096 + (((.pss_q16 % 65536) * 4096 / 65536) | floor))"' "$tmp/snap-p.json")
+		got=$("$JQ" -r --argjson p "$p" '.processes[] | select(.pid == $p) | "\(.uss_bytes) \(.pss_bytes)"' "$tmp/snap-all.json")
+		expect "snapshot pid $p: --all USS/PSS against -p" "$got" "$want"
+	done
+fi
 exit 0

@@ -34,6 +34,7 @@ for fmt in --json --json=pretty; do
 	run describe "$fmt" -d anonymous,thp,0x1000000000000
 	run all "$fmt" --sysroot "$tmp/root" --all
 	run all-grouped "$fmt" --sysroot "$tmp/root" --all --group-by=unit --top 1
+	run all-snapshot "$fmt" --load "$srcdir/tests/fixtures/fork.pas@1" --all
 	run snap-report "$fmt" --load "$srcdir/tests/fixtures/fork.pas@3" --all-vmas
 	run snap-flags "$fmt" --load "$srcdir/tests/fixtures/fork.pas@2" --flags
 	run snap-diff "$fmt" --diff "$srcdir/tests/fixtures/fork.pas@1" "$srcdir/tests/fixtures/fork.pas@3" --all-vmas
