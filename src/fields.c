@@ -103,6 +103,16 @@ uint64_t pa_field_value(const struct pa_vma_report *v, int id, long page_size)
 	}
 }
 
+uint64_t pa_field_bytes(int id, uint64_t value, long page_size)
+{
+	unsigned fb = id >= 0 && id < PA_F__N ? pa_fields[id].frac_bits : 0;
+	uint64_t ps = (uint64_t)page_size;
+
+	if (!fb)
+		return value * ps;
+	return (value >> fb) * ps + (((value & ((1ULL << fb) - 1)) * ps) >> fb);
+}
+
 const char *pa_field_text(const struct pa_vma_report *v, int id, char *buf, size_t len)
 {
 	switch (id) {

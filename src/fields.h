@@ -85,6 +85,9 @@ int pa_field_lookup(const char *name);
 uint64_t pa_field_count(const struct pa_counts *c, int id);
 /* A VMA attribute or counter as a number (PA_FMT_TEXT fields: 0). */
 uint64_t pa_field_value(const struct pa_vma_report *v, int id, long page_size);
+/* A page-count value of field id (pa_field_value()) in bytes, rounded
+ * down: frac_bits taken into account. */
+uint64_t pa_field_bytes(int id, uint64_t value, long page_size);
 /* A PA_FMT_TEXT VMA attribute ("" for the others). */
 const char *pa_field_text(const struct pa_vma_report *v, int id, char *buf, size_t len);
 /* Order of two VMAs by a field: text or number, then by address. */

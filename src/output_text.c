@@ -155,8 +155,8 @@ static void cell(char *buf, size_t len, const struct pa_vma_report *v, int col,
 		break;
 	case PA_FMT_PAGES:
 		if (f->frac_bits) {	/* PSS: pages << frac_bits */
-			struct pa_counts c = { .pss_q16 = pa_field_value(v, col, r->page_size) };
-			uint64_t b = pa_pss_bytes(&c, r->page_size);
+			uint64_t b = pa_field_bytes(col, pa_field_value(v, col, r->page_size),
+						    r->page_size);
 
 			if (bytes)
 				snprintf(buf, len, "%llu", (unsigned long long)b);

@@ -106,6 +106,12 @@ static void test_counts_add(void **state)
 			assert_int_equal(pa_field_count(&a, i),
 					 va[pa_fields[i].offset / sizeof(uint64_t)]);
 	assert_int_equal(pa_field_count(&a, PA_F_START), 0);
+	/* fractional counters: PSS in 1/65536 pages, bytes rounded down */
+	assert_int_equal(pa_field_bytes(PA_F_RSS, 3, 4096), 3 * 4096);
+	assert_int_equal(pa_field_bytes(PA_F_PSS, 3ULL << 16 | 1ULL << 15, 4096), 3 * 4096 + 2048);
+	a.pss_q16 = (5ULL << 16) / 3;	/* 5/3 pages */
+	assert_int_equal(pa_field_bytes(PA_F_PSS, pa_field_count(&a, PA_F_PSS), 4096),
+			 pa_pss_bytes(&a, 4096));
 }
 
 static void test_columns_parse(void **state)
