@@ -95,7 +95,7 @@ _page_anon()
 		return
 		;;
 	--sort)
-		local cols='start end size perms offset dev inode rss anon excl shared sole ksm zero file swap special unknown thp hugetlb mmap_excl uffd_wp guard uss pss name'
+		local cols='start end size perms offset dev inode rss anon excl shared sole ksm zero file swap special unknown thp hugetlb mmap_excl uffd_wp guard uss pss pinned name'
 		[[ " ${words[*]} " == *" --all "* ]] && cols='pid ppid user command cgroup unit procs rss uss pss exclusive shared sole ksm zero file swapped special unknown'
 		local sign=
 		[[ $cur == -* ]] && sign=-
@@ -104,7 +104,7 @@ _page_anon()
 		;;
 	-o | --output)
 		# a list starting with + adds to the default columns
-		local cols='help start end size perms offset dev inode rss anon excl shared sole ksm zero file swap special unknown thp hugetlb mmap_excl uffd_wp guard uss pss name'
+		local cols='help start end size perms offset dev inode rss anon excl shared sole ksm zero file swap special unknown thp hugetlb mmap_excl uffd_wp guard uss pss pinned name'
 		[[ " ${words[*]} " == *" --all "* ]] && cols='help pid ppid user command cgroup unit procs rss uss pss exclusive shared sole ksm zero file swapped special unknown'
 		local prefix=${cur%"${cur##*[,+]}"}
 		COMPREPLY=($(compgen -P "$prefix" -W "$cols" -- "${cur##*[,+]}"))

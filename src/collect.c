@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "collect.h"
+#include "pinned.h"
 #include "fields.h"
 #include "procs.h"
 #include "session.h"
@@ -45,6 +46,7 @@ struct report_ctx {
 	struct pa_session *s;
 	struct pa_proc_report *p;
 	const struct pa_maps *maps;
+	const struct pa_pinned *pins;
 	bool bitmap;
 };
 
@@ -117,6 +119,11 @@ static int report_batch(void *ctx, const struct pa_page_batch *b)
 			pa_counts_page(&one, &s->kinfo, pme, kf, kc, pg, st);
 			counts_add_n(&vr->c, &one, n);
 		}
+		if (c->pins->n && (pme & PM_PRESENT))
+			for (uint64_t k = 0; k < n; k++)
+				if (pa_pinned_covers(c->pins, (b->index[i] + k) * (uint64_t)s->src->page_size,
+						     (uint64_t)s->src->page_size))
+					vr->c.pinned++;
 		/* The sharing picture counts every anonymous page mapped more
 		 * than once, also the tails of PTE-mapped large folios whose
 		 * exclusivity is "unknown" (kc >= 2 means another mapping
@@ -183,7 +190,8 @@ static void collect_one(struct pa_session *s, struct pa_proc_report *p, bool bit
 	};
 	struct pa_target *t = NULL;
 	struct pa_maps maps = { 0 };
-	struct report_ctx c = { .s = s, .p = p, .maps = &maps, .bitmap = bitmap };
+	struct pa_pinned pins = { 0 };
+	struct report_ctx c = { .s = s, .p = p, .maps = &maps, .pins = &pins, .bitmap = bitmap };
 	int ret;
 
 	if (pa_pin_dead(pin)) {
@@ -226,6 +234,10 @@ static void collect_one(struct pa_session *s, struct pa_proc_report *p, bool bit
 	p->info = pa_xrealloc(NULL, 1, sizeof(*p->info));
 	if (pa_procinfo_read(s->src, p->pid, p->info) != PA_PROC_USER)
 		p->info->uid_known = false;
+	/* VmPin, and the registered buffers when there are pins */
+	p->vm_pin_kb = pa_pinned_vmpin_kb(s->src, p->pid);
+	if (p->vm_pin_kb)
+		pa_pinned_read(s->src, p->pid, &pins);
 	p->nvmas_total = maps.n;
 	p->vmas = pa_xrealloc(NULL, maps.n ? maps.n : 1, sizeof(*p->vmas));
 	memset(p->vmas, 0, (maps.n ? maps.n : 1) * sizeof(*p->vmas));
@@ -277,6 +289,7 @@ static void collect_one(struct pa_session *s, struct pa_proc_report *p, bool bit
 	p->nvmas = n;
 	sort_vmas(s, p);
 out:
+	pa_pinned_free(&pins);
 	pa_maps_free(&maps);
 	if (t)
 		s->src->ops->close_target(t);

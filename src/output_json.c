@@ -163,6 +163,7 @@ int pa_json_report_watch(FILE *out, const struct pa_report *r, const struct pa_o
 			add_u64(po, "uid", p->info->uid);
 			cJSON_AddStringToObject(po, "user", p->info->user);
 		}
+		add_u64(po, "vm_pin_kb", p->vm_pin_kb);
 		cJSON_AddBoolToObject(po, "partial", p->partial);
 		if (p->errmsg[0])
 			cJSON_AddStringToObject(po, "error", p->errmsg);

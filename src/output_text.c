@@ -274,6 +274,12 @@ static void print_proc(FILE *out, const struct pa_report *r, const struct pa_pro
 	if (t->hugetlb)
 		print_size_pct(out, "hugetlb", t->hugetlb, 0, r, o, D(hugetlb));
 	fputc('\n', out);
+	if (p->vm_pin_kb || t->pinned) {
+		/* pinned for DMA: copied for the child at fork, never shared */
+		print_size_pct(out, "VmPin", p->vm_pin_kb * 1024 / (uint64_t)r->page_size, 0, r, o, 0);
+		print_size_pct(out, "pinned buffers", t->pinned, 0, r, o, D(pinned));
+		fputc('\n', out);
+	}
 #undef D
 	if (p->partial)
 		fprintf(out, "  partial: %s\n", p->errmsg);

@@ -346,12 +346,16 @@ const char *pa_state_name(enum pa_state st);	/* "anon_exclusive", ... */
 #define PA_PG_HEAD_EXCL		0x04	/* head page of the folio has bit 34 */
 #define PA_PG_HEAD_KNOWN	0x08	/* PA_PG_HEAD_EXCL is meaningful */
 #define PA_PG_FOLIO		0x10	/* read once for a PMD-mapped folio (walk.c) */
+#define PA_PG_PINNED		0x20	/* in a registered (pinned) buffer (pinned.h) */
 
 /* Page counters: every member is a uint64_t with an entry in the field
  * table (fields.h says how to add one). */
 struct pa_counts {
 	uint64_t state[PA_ST__N];
 	uint64_t present, anon, thp, hugetlb, mmap_exclusive, uffd_wp, guard;
+	/* present pages in registered (pinned) buffers (pinned.h); counted
+	 * by the collector, which knows the ranges, not by pa_counts_page() */
+	uint64_t pinned;
 	/* Resident set as smaps counts it (classify.c): rss pages, uss the
 	 * ones mapped once, pss_q16 the sum of 1/mapcount in 1/65536 pages
 	 * (each page rounded down).  Need the walk's count_mapped. */
@@ -527,7 +531,6 @@ struct pa_vma_report {
 	struct pa_vma vma;	/* owned copy (name owned) */
 	struct pa_counts c;
 	uint64_t rss_pages;	/* present pages */
-	uint64_t pinned;	/* populated pages in pinned (registered) buffers */
 };
 
 struct pa_procinfo;
@@ -540,8 +543,7 @@ struct pa_proc_report {
 	struct pa_vma_report *vmas;	/* owned */
 	size_t nvmas;
 	size_t nvmas_total;	/* before filtering out empty ones */
-	uint64_t vm_pin_kb;	/* VmPin of /proc/PID/status */
-	uint64_t pinned;	/* pages in registered buffers (pinned.h) */
+	uint64_t vm_pin_kb;	/* VmPin of /proc/PID/status (pinned.h) */
 	/* pages of this process's anon_shared/anon_sole pages also mapped by
 	 * process j (index into report->procs), by PFN */
 	uint64_t *shared_with;	/* owned, nprocs entries, NULL if 1 process */

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "collect.h"
+#include "pinned.h"
 #include "session.h"
 
 #define PV_CHUNK	(64 * 1024)	/* pagemap entries per pread */
@@ -145,6 +146,7 @@ ssize_t pa_collect_pages(struct pa_session *s, pid_t pid, uint64_t start, uint64
 	uint64_t vs = start / ps, ve = (end + ps - 1) / ps;
 	struct pa_target *t = NULL;
 	uint64_t *pm = NULL;
+	struct pa_pinned pins = { 0 };
 	size_t n, done = 0;
 	ssize_t ret;
 	int r;
@@ -188,13 +190,18 @@ ssize_t pa_collect_pages(struct pa_session *s, pid_t pid, uint64_t start, uint64
 	}
 	if (!s->kinfo.folio_flags)
 		track_heads(info, n, (long)ps);
+	if (pa_pinned_vmpin_kb(s->src, pid))
+		pa_pinned_read(s->src, pid, &pins);
 	for (size_t i = 0; i < n; i++) {
 		struct pa_page_info *p = &info[i];
 
 		p->state = (int8_t)pa_classify(&s->kinfo, p->pme, p->kflags, p->kcount, p->pgflags);
+		if (pins.n && (p->pme & PM_PRESENT) && pa_pinned_covers(&pins, p->vaddr, ps))
+			p->pgflags |= PA_PG_PINNED;
 	}
 	ret = (ssize_t)n;
 out:
+	pa_pinned_free(&pins);
 	free(pm);
 	ops->close_target(t);
 	return ret;

@@ -109,9 +109,10 @@ static int snap_batch(void *ctx, const struct pa_page_batch *b)
 		if (st == PA_ST_NONE)
 			continue;
 		pa_counts_page(&vr->c, &c->s->kinfo, b->pme[i], b->kflags[i], kc, b->pgflags[i], st);
-		pin = c->pins->n && pa_pinned_covers(c->pins, b->index[i] * (uint64_t)ps, (uint64_t)ps);
+		pin = c->pins->n && (b->pme[i] & PM_PRESENT) &&
+		      pa_pinned_covers(c->pins, b->index[i] * (uint64_t)ps, (uint64_t)ps);
 		if (pin) {
-			vr->pinned++;
+			vr->c.pinned++;
 			sn->pinned++;
 		}
 		if (sn->npg == sn->cap) {
@@ -210,7 +211,6 @@ static struct pa_tf_snap *snap_read(struct pa_session *s, pid_t pid, double t)
 		struct pa_vma_report *v = &p->vmas[i];
 
 		pa_counts_add(&p->totals, &v->c);
-		p->pinned += v->pinned;
 		if (!o->all_vmas && !vma_has_anon(v))
 			continue;
 		p->vmas[n] = *v;

@@ -155,9 +155,9 @@ static void print_counts(FILE *out, const struct pa_tf_snap *sn, const struct pa
 	}
 	if (!*sep)
 		fputs("no pages", out);
-	if (p->vm_pin_kb || p->pinned)
+	if (p->vm_pin_kb || p->totals.pinned)
 		fprintf(out, "; VmPin %llu kB, %llu pages in registered buffers",
-			(unsigned long long)p->vm_pin_kb, (unsigned long long)p->pinned);
+			(unsigned long long)p->vm_pin_kb, (unsigned long long)p->totals.pinned);
 	if (p->partial)
 		fprintf(out, " [partial: %s]", p->errmsg);
 }
@@ -276,7 +276,7 @@ static cJSON *snap_json(const struct pa_tf_snap *sn)
 		add_u64(c, pa_state_name((enum pa_state)i), p->totals.state[i]);
 	add_u64(c, "thp", p->totals.thp);
 	add_u64(c, "hugetlb", p->totals.hugetlb);
-	add_u64(c, "pinned", p->pinned);
+	add_u64(c, "pinned", p->totals.pinned);
 	add_u64(o, "vm_pin_kb", p->vm_pin_kb);
 	return o;
 }
@@ -293,7 +293,7 @@ static cJSON *vma_counts_json(const struct pa_vma_report *v)
 		add_u64(c, pa_state_name((enum pa_state)i), v->c.state[i]);
 	add_u64(c, "thp", v->c.thp);
 	add_u64(c, "hugetlb", v->c.hugetlb);
-	add_u64(c, "pinned", v->pinned);
+	add_u64(c, "pinned", v->c.pinned);
 	return c;
 }
 

@@ -634,12 +634,18 @@ static void sort_mark(const struct tui *t, int y, int x, bool descending)
 }
 
 /* One cell of state st at (y, x). */
-static void cell(const struct tui *t, int y, int x, int st, attr_t extra, bool letter)
+/* mark: a letter drawn instead of the state's (pinned pages: 'P'). */
+static void cell_mark(const struct tui *t, int y, int x, int st, attr_t extra, bool letter,
+		      char mark)
 {
 	char m[2] = { '.', 0 };
 
 	if (st >= 0 && st < PA_ST__N)
 		m[0] = glyphs[st].mono;
+	if (mark) {
+		m[0] = mark;
+		letter = true;
+	}
 	if (st < 0 || !t->color || letter) {
 		attr_t a = extra;
 
@@ -664,6 +670,11 @@ static void cell(const struct tui *t, int y, int x, int st, attr_t extra, bool l
 		attroff(A_REVERSE);
 	}
 	attroff(COLOR_PAIR(PAIR_STATE(st)) | extra);
+}
+
+static void cell(const struct tui *t, int y, int x, int st, attr_t extra, bool letter)
+{
+	cell_mark(t, y, x, st, extra, letter, 0);
 }
 
 /* Stacked bar of the states in bar_states[], width w. */
@@ -1049,8 +1060,18 @@ static void draw_vmas(struct tui *t)
 		fmt_size(t, tc->state[PA_ST_ANON_SHARED], c, sizeof(c));
 		fmt_size(t, tc->state[PA_ST_ANON_SOLE], d, sizeof(d));
 		fmt_size(t, tc->state[PA_ST_SWAPPED], e, sizeof(e));
-		putf(1, 0, COLS, 0, " rss %s  exclusive %s  shared %s  sole %s  swapped %s  %zu of %zu VMAs%s%s",
-		     a, b, c, d, e, n, p->nvmas_total, t->filter[0] ? "  filter: " : "", t->filter);
+		char pin[96] = "";
+
+		if (p->vm_pin_kb || tc->pinned) {
+			char pb[32];
+
+			/* pinned for DMA: copied at fork, never shared */
+			fmt_size(t, tc->pinned, pb, sizeof(pb));
+			snprintf(pin, sizeof(pin), "  VmPin %llu kB  pinned %s",
+				 (unsigned long long)p->vm_pin_kb, pb);
+		}
+		putf(1, 0, COLS, 0, " rss %s  exclusive %s  shared %s  sole %s  swapped %s%s  %zu of %zu VMAs%s%s",
+		     a, b, c, d, e, pin, n, p->nvmas_total, t->filter[0] ? "  filter: " : "", t->filter);
 	} else {
 		put(1, 0, COLS, 0, " no sample of this process");
 	}
@@ -1180,7 +1201,7 @@ static void draw_pages(struct tui *t)
 			uint64_t cidx = row * (uint64_t)g.cpr + (uint64_t)x, first = cidx * g.group;
 			uint64_t cnt[PA_ST__N] = { 0 };
 			int best = -1;
-			bool changed = false, sampled = false;
+			bool changed = false, sampled = false, pinned = false;
 
 			if (cidx >= g.cells)
 				break;
@@ -1193,6 +1214,7 @@ static void draw_pages(struct tui *t)
 				if (p->state >= 0 && p->state < PA_ST__N)
 					cnt[p->state]++;
 				changed |= page_changed(t, k, p->state);
+				pinned |= (p->pgflags & PA_PG_PINNED) != 0;
 			}
 			for (int st = 0; st < PA_ST__N; st++)
 				if (cnt[st] && (best < 0 || cnt[st] > cnt[best]))
@@ -1205,7 +1227,8 @@ static void draw_pages(struct tui *t)
 				mvaddch(g.gy + y, 13 + x, ' ');
 				attroff(a);
 			} else {
-				cell(t, g.gy + y, 13 + x, best, a, changed || cidx == cur_cell);
+				cell_mark(t, g.gy + y, 13 + x, best, a, changed || cidx == cur_cell,
+					  pinned ? 'P' : 0);
 			}
 		}
 	}
@@ -1230,10 +1253,11 @@ static void draw_pages(struct tui *t)
 				 (unsigned long long)PM_SWAP_OFFSET(pi->pme));
 		else
 			snprintf(pfn, sizeof(pfn), "not populated");
-		putf(dy, 0, COLS, A_BOLD, " %llx  %s  mapcount %llu  %s%s",
+		putf(dy, 0, COLS, A_BOLD, " %llx  %s  mapcount %llu  %s%s%s",
 		     (unsigned long long)pi->vaddr, pfn, (unsigned long long)pi->kcount,
 		     pi->state >= 0 ? pa_state_name((enum pa_state)pi->state) : "none",
-		     (pi->pgflags & PA_PG_PMD_MAPPED) ? "  pmd-mapped" : "");
+		     (pi->pgflags & PA_PG_PMD_MAPPED) ? "  pmd-mapped" : "",
+		     (pi->pgflags & PA_PG_PINNED) ? "  pinned (registered buffer: copied at fork)" : "");
 		pa_flags_longname(&t->cur.ftab, flags, buf, sizeof(buf));
 		putf(dy + 1, 0, COLS, 0, " flags %s", flags ? buf : "-");
 		if (g.group > 1) {
@@ -1298,6 +1322,7 @@ static const char *const help_lines[] = {
 	"Bars and cells: x exclusive, s shared (after fork), o sole,",
 	"k ksm, 0 zero page, w swapped, f file, ! special, ? unknown.",
 	"Bold underlined cells changed state since the previous sample.",
+	"P: pinned pages (io_uring registered buffers), copied at fork.",
 	"",
 	"Press any key to close this help.",
 };

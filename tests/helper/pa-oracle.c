@@ -27,6 +27,11 @@
  *	bit 34 (PG_anon_exclusive, 5.19+) anon_exclusive
  *	kpagecount >= 2			anon_shared
  *	otherwise			anon_sole
+ *
+ * pinned: present pages inside a buffer listed under "UserBufs:" in
+ * /proc/PID/fdinfo/N of an io_uring descriptor, counted only when
+ * /proc/PID/status shows VmPin above 0 (a child that inherited the ring
+ * does not hold the pins).
  */
 #include "config.h"
 
@@ -38,6 +43,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/ioctl.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -84,13 +90,81 @@ struct oracle_pm_scan_arg {
 static const char *const keys[] = {
 	"present", "anon", "anon_exclusive", "anon_shared", "anon_sole", "ksm",
 	"zero", "file", "swapped", "special", "unknown", "thp", "hugetlb",
-	"mmap_exclusive", "uffd_wp", "guard", "uss", "pss_q16",
+	"mmap_exclusive", "uffd_wp", "guard", "uss", "pss_q16", "pinned",
 };
 enum {
 	K_PRESENT, K_ANON, K_EXCL, K_SHARED, K_SOLE, K_KSM, K_ZERO, K_FILE,
 	K_SWAPPED, K_SPECIAL, K_UNKNOWN, K_THP, K_HUGETLB, K_MMAP_EXCL, K_UFFD_WP,
-	K_GUARD, K_USS, K_PSS_Q16, K__N
+	K_GUARD, K_USS, K_PSS_Q16, K_PINNED, K__N
 };
+
+/* io_uring registered buffers of a process with pinned memory. */
+static uint64_t bufs[256][2];	/* [start, end) */
+static size_t nbufs;
+
+static void read_bufs(const char *pid)
+{
+	char path[512], line[512];
+	unsigned long long kb = 0;
+	struct dirent *de;
+	FILE *f;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/proc/%s/status", pid);
+	f = fopen(path, "r");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmPin: %llu", &kb) == 1)
+			break;
+	fclose(f);
+	if (!kb)
+		return;
+	snprintf(path, sizeof(path), "/proc/%s/fdinfo", pid);
+	d = opendir(path);
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		bool in_bufs = false;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/fdinfo/%s", pid, de->d_name);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		while (fgets(line, sizeof(line), f)) {
+			unsigned long long addr, len;
+			unsigned idx;
+
+			if (!strncmp(line, "UserBufs:", 9)) {
+				in_bufs = true;
+				continue;
+			}
+			if (!in_bufs)
+				continue;
+			if (sscanf(line, " %u: 0x%llx/%llu", &idx, &addr, &len) == 3) {
+				if (nbufs < 256) {
+					bufs[nbufs][0] = addr;
+					bufs[nbufs][1] = addr + len;
+					nbufs++;
+				}
+			} else if (!strstr(line, "<none>")) {
+				in_bufs = false;
+			}
+		}
+		fclose(f);
+	}
+	closedir(d);
+}
+
+static bool in_bufs(uint64_t addr, uint64_t len)
+{
+	for (size_t i = 0; i < nbufs; i++)
+		if (addr < bufs[i][1] && addr + len > bufs[i][0])
+			return true;
+	return false;
+}
 
 static void die(const char *what)
 {
@@ -206,6 +280,7 @@ int main(int argc, char **argv)
 	if (!huge)
 		die("calloc");
 	have_scan = scan_huge(pm_fd, start, end, psize, huge);
+	read_bufs(argv[1]);
 
 	for (uint64_t i = 0; i < npages; i++) {
 		uint64_t pme = read_u64(pm_fd, start / (uint64_t)psize + i, path);
@@ -223,6 +298,8 @@ int main(int argc, char **argv)
 			continue;
 		}
 		cnt[K_PRESENT]++;
+		if (nbufs && in_bufs(start + i * (uint64_t)psize, (uint64_t)psize))
+			cnt[K_PINNED]++;
 		if (pme & PM_MMAP_EXCL)
 			cnt[K_MMAP_EXCL]++;
 		if (!pfn) {

@@ -9,6 +9,8 @@
  *	uring MIB PIN	MIB MiB written, its first PIN MiB registered as an
  *			io_uring fixed buffer (pinned); fork, the child exits
  *			at once; exits 77 when io_uring cannot be set up
+ *	uring-hold MIB PIN  the same registration, then print "ready PID
+ *			START END" (the region) and wait for end of input
  *	vfork PROG	vfork, the child execs PROG; exit status of PROG
  *	chain N		N generations: each process writes 1 MiB, forks the
  *			next and waits for it; the last one exits 0
@@ -27,6 +29,7 @@
 #include <linux/io_uring.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,7 +85,7 @@ static int do_rewrite(size_t mib)
 	return reap(pid);
 }
 
-static int do_uring(size_t mib, size_t pin)
+static int do_uring(size_t mib, size_t pin, bool hold)
 {
 	struct io_uring_params par;
 	size_t bytes = mib << 20;
@@ -101,6 +104,14 @@ static int do_uring(size_t mib, size_t pin)
 	if (syscall(SYS_io_uring_register, fd, IORING_REGISTER_BUFFERS, &iov, 1) < 0) {
 		fprintf(stderr, "IORING_REGISTER_BUFFERS: %s\n", strerror(errno));
 		return 77;
+	}
+	if (hold) {
+		char buf[64];
+
+		printf("ready %d %p %p\n", (int)getpid(), (void *)p, (void *)(p + bytes));
+		while (fgets(buf, sizeof(buf), stdin))
+			;
+		return 0;
 	}
 	pid = fork();
 	if (pid < 0)
@@ -148,7 +159,9 @@ int main(int argc, char **argv)
 	if (!strcmp(mode, "rewrite") && a > 0)
 		return do_rewrite((size_t)a);
 	if (!strcmp(mode, "uring") && a > 0 && argc > 3)
-		return do_uring((size_t)a, (size_t)atol(argv[3]));
+		return do_uring((size_t)a, (size_t)atol(argv[3]), false);
+	if (!strcmp(mode, "uring-hold") && a > 0 && argc > 3)
+		return do_uring((size_t)a, (size_t)atol(argv[3]), true);
 	if (!strcmp(mode, "vfork") && argc > 2) {
 		pid_t pid = vfork();
 
@@ -198,7 +211,7 @@ int main(int argc, char **argv)
 			pthread_join(th[i], NULL);
 		return 0;
 	}
-	fprintf(stderr, "usage: pa-forker rewrite MIB | uring MIB PIN | vfork PROG | chain N | "
+	fprintf(stderr, "usage: pa-forker rewrite MIB | uring MIB PIN | uring-hold MIB PIN | vfork PROG | chain N | "
 		"killself SIG | stopself | exit CODE | loop | threads N\n");
 	return 2;
 }

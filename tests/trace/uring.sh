@@ -38,5 +38,25 @@ expect "child: copied at fork, pinned" \
 copied=$(ev "$f" 'select(.event == "fork") | .processes[1].copied_at_fork')
 [ "$copied" -ge 1024 ] || fail "child: copied at fork $copied < 1024"
 
-# the report shows VmPin and the pinned pages too
+# the report shows VmPin and the pinned pages too, as the oracle counts them
+mkfifo "$tmp/in"
+"$PA_FORKER" uring-hold 16 4 <"$tmp/in" >"$tmp/hold.out" &
+hold=$!
+exec 5>"$tmp/in"
+at_exit "exec 5>&-; kill $hold 2>/dev/null"
+for _ in $(seq 100); do
+	grep -q ready "$tmp/hold.out" && break
+	sleep 0.1
+done
+read -r _ pid start end <"$tmp/hold.out" || fail "uring-hold did not start"
+"$PAGE_ANON" -p "$pid" --json >"$tmp/rep.json"
+expect "report: vm_pin_kb" "$("$JQ" '.processes[0].vm_pin_kb' "$tmp/rep.json")" 4096
+expect "report: pinned pages of the region" "$("$JQ" -r '.processes[0].vmas[] |
+	select(.end == "'"$end"'") | .pages.pinned' "$tmp/rep.json")" 1024
+expect "report: pinned pages in all" "$("$JQ" '.processes[0].totals.pinned' "$tmp/rep.json")" 1024
+expect "oracle: pinned pages of the region" \
+	"$("$PA_ORACLE" "$pid" "$start" "$end" | sed -n 's/^pinned //p')" 1024
+"$PAGE_ANON" -p "$pid" -o +pinned >"$tmp/rep.txt"
+grep -q "VmPin 4.0M" "$tmp/rep.txt" || fail "text report: no VmPin in the header: $(head -6 "$tmp/rep.txt")"
+grep -Eq " PIN( |$)" "$tmp/rep.txt" || fail "text report: no PIN column"
 exit 0
