@@ -3,7 +3,7 @@
  * --trace-fork: exclusivity at the exact moment of each fork.
  *
  * How the command is run (ptrace(2), seccomp(2); kernel/ptrace.c,
- * kernel/fork.c, kernel/seccomp.c; doc/tracing.md of this project):
+ * kernel/fork.c, kernel/seccomp.c, include/linux/ptrace.h):
  *
  * - The child installs a seccomp filter that returns SECCOMP_RET_TRACE for
  *   fork, vfork, clone without CLONE_THREAD, and clone3, then stops itself
@@ -699,8 +699,10 @@ static void handle(struct tracer *tr, pid_t w, int st)
 	if (!WIFSTOPPED(st))
 		return;
 	if (!t) {
-		/* A new task whose parent's fork event is still to come:
-		 * hold it until the event is handled (tracing.md 2). */
+		/* A new task whose parent's fork event is still to come: the
+		 * child is woken (wake_up_new_task(), kernel/fork.c) before
+		 * the parent reports, so its first stop can come first.  Hold
+		 * it until the event is handled. */
 		t = task_add(tr, w);
 		t->first_stop = true;
 		t->stopped = true;
