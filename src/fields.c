@@ -65,7 +65,7 @@ const struct pa_field pa_fields[PA_F__N] = {
 	[PA_F_PSS] = { "pss", "PSS", "pss_q16",
 		       "resident pages, each divided by its kpagecount (JSON: in 1/65536 pages)",
 		       PAGES(pss_q16), .frac_bits = PA_PSS_SHIFT },
-	[PA_F_PINNED] = { "pinned", "PIN", "pinned",
+	[PA_F_PINNED] = { "pinned", "PINNED", "pinned",
 			  "pages in io_uring registered buffers (pinned: copied at fork)",
 			  PAGES(pinned) },
 	[PA_F_NAME] = { "name", "NAME", "name", "mapped file or [heap], [stack], ...", VMA(TEXT),

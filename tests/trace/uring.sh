@@ -58,5 +58,5 @@ expect "oracle: pinned pages of the region" \
 	"$("$PA_ORACLE" "$pid" "$start" "$end" | sed -n 's/^pinned //p')" 1024
 "$PAGE_ANON" -p "$pid" -o +pinned >"$tmp/rep.txt"
 grep -q "VmPin 4.0M" "$tmp/rep.txt" || fail "text report: no VmPin in the header: $(head -6 "$tmp/rep.txt")"
-grep -Eq " PIN( |$)" "$tmp/rep.txt" || fail "text report: no PIN column"
+grep -Eq " PINNED( |$)" "$tmp/rep.txt" || fail "text report: no PINNED column"
 exit 0
