@@ -7,10 +7,13 @@
  *              sysroot, or a snapshot) behind struct pa_source: the
  *              reports never open /proc or /sys themselves.  What must
  *              act on the live system whatever the source does: caps.c
- *              (/proc/self/status), freeze.c (/proc/PID/stat and task/,
- *              /proc/PID/cgroup, the cgroup v2 freezer files), snapshot.c
- *              (/proc/self/cmdline for the capture's header), and
- *              flagscan.c's -i (page_idle/bitmap, opened for writing).
+ *              (/proc/self/status, only when built without libcap),
+ *              freeze.c (/proc/PID/stat and task/, /proc/PID/cgroup,
+ *              /proc/self/mountinfo, the cgroup v2 freezer files),
+ *              outfile.c (/proc/self/fd, to name its temporary file),
+ *              snapshot.c (/proc/self/cmdline for the capture's header),
+ *              and flagscan.c's -i (page_idle/bitmap, opened for
+ *              writing).
  *   walk.c     walks VMAs/PFNs in batches and hands struct pa_page_batch
  *              to a consumer.
  *   classify.c turns one page into a state (anon_exclusive, ...).
