@@ -17,9 +17,20 @@
  *   walk.c     walks VMAs/PFNs in batches and hands struct pa_page_batch
  *              to a consumer.
  *   classify.c turns one page into a state (anon_exclusive, ...).
- *   report.c   fills struct pa_report, the one structure every output
- *              (text, JSON, TUI) consumes.  Page listings (-l/-L) are
- *              streamed through struct pa_listing instead of being kept.
+ *   session.c  one per invocation: source, flag table, filters, pins
+ *              (session.h); collect.c fills struct pa_report per sample
+ *              (collect.h).
+ *   report.c   struct pa_report, the one structure every output (text,
+ *              JSON, TUI, --all, Prometheus) consumes; fields.c is the
+ *              table of its columns and counters (fields.h).  Page
+ *              listings (-l/-L) are streamed through struct pa_listing
+ *              instead of being kept.
+ *   run.c      dispatches the modes.  Calls are meant to go one way:
+ *              run -> outputs, flagscan, tui -> collect -> session ->
+ *              walk -> source.  Two groups still call back and forth:
+ *              session.c opens snapshot.c's sources while snapshot.c's
+ *              --save uses the session and collection, and fleet.c calls
+ *              the --all outputs that read its column table.
  *
  * Ownership: "owned" fields are freed by the structure's *_free function,
  * "borrowed" fields point into something that outlives the structure.
