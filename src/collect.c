@@ -15,6 +15,7 @@
 #include "fields.h"
 #include "procs.h"
 #include "session.h"
+#include "snapshot.h"
 
 /* Exclusivity report                                                  */
 
@@ -307,6 +308,8 @@ int pa_collect(struct pa_session *s, const pid_t *pids, size_t npids, struct pa_
 	r->ftab = s->ftab;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	r->timestamp = ts.tv_sec + ts.tv_nsec / 1e9;
+	if (pa_source_capture(s->src))	/* --load: when the capture was taken */
+		r->timestamp = (double)pa_source_capture(s->src)->time_ns / 1e9;
 	for (size_t i = 0; i < npids; i++) {
 		struct pa_proc_report *p = pa_report_add_proc(r, pids[i]);
 

@@ -446,6 +446,7 @@ static int json_out(FILE *out, const struct pa_options *o, const char *oldname, 
 	}
 	fprintf(out, "%s\n", s);
 	free(s);
+	pa_json_printed = true;
 	return 0;
 }
 

@@ -526,6 +526,8 @@ int main(int argc, char **argv)
 	if (argp_parse(&argp, argc, argv, 0, NULL, &o))
 		return PA_EXIT_USAGE;
 	rc = pa_run(&o);
+	if (o.json && rc == PA_EXIT_ERROR && !pa_json_printed)
+		pa_json_error(stdout, &o);
 	pa_options_free(&o);
 	return rc;
 }

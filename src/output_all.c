@@ -246,5 +246,6 @@ int pa_json_all(FILE *out, const struct pa_report *r, const struct pa_options *o
 	fputs(s, out);
 	fputc('\n', out);
 	cJSON_free(s);
+	pa_json_printed = true;
 	return 0;
 }

@@ -29,8 +29,11 @@ static void add_u64(cJSON *o, const char *key, uint64_t v)
 	cJSON_AddNumberToObject(o, key, (double)v);
 }
 
+bool pa_json_printed;
+
 static int emit(FILE *out, cJSON *root, const struct pa_options *o)
 {
+	pa_json_printed = true;
 	char *s = o->json == PA_JSON_PRETTY ? cJSON_Print(root) : cJSON_PrintUnformatted(root);
 	int r = 0;
 
@@ -145,10 +148,10 @@ int pa_json_report_watch(FILE *out, const struct pa_report *r, const struct pa_o
 	cJSON *root = header(r, "report"), *procs;
 
 	cJSON_AddItemToObject(root, "kernel_checks", kinfo_json(&r->kinfo));
-	if (o->watch > 0) {
+	if (o->watch > 0)
 		add_u64(root, "sample", r->sample);
-		cJSON_AddNumberToObject(root, "timestamp", r->timestamp);
-	}
+	/* every report, not only --watch samples: when it was taken */
+	cJSON_AddNumberToObject(root, "timestamp", r->timestamp);
 	cJSON_AddBoolToObject(root, "partial", r->partial);
 	procs = cJSON_AddArrayToObject(root, "processes");
 	for (size_t i = 0; i < r->nprocs; i++) {
@@ -313,4 +316,18 @@ void pa_listing_json(struct pa_listing *l, const struct pa_options *o, const str
 	l->opt = o;
 	l->ftab = t;
 	l->out = out;
+}
+
+/* The one rule for errors with --json: a run that ends with status 1 and
+ * printed no document prints this one, with the last error message, so
+ * that stdout always carries JSON unless the command line was wrong (2). */
+int pa_json_error(FILE *out, const struct pa_options *o)
+{
+	cJSON *root = cJSON_CreateObject();
+
+	add_u64(root, "schema_version", PA_SCHEMA_VERSION);
+	cJSON_AddStringToObject(root, "type", "error");
+	cJSON_AddStringToObject(root, "error", *pa_last_error ? pa_last_error : "failed");
+	add_u64(root, "exit_status", PA_EXIT_ERROR);
+	return emit(out, root, o);
 }

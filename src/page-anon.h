@@ -668,6 +668,10 @@ void pa_print_report(FILE *out, const struct pa_report *r, const struct pa_optio
 		     const struct pa_report *prev);
 void pa_print_describe(FILE *out, const struct pa_flagtab *t, uint64_t flags);
 int pa_json_report(FILE *out, const struct pa_report *r, const struct pa_options *o);
+/* Set once any JSON document has been printed. */
+extern bool pa_json_printed;
+/* --json, exit status 1 and no document printed: an "error" document. */
+int pa_json_error(FILE *out, const struct pa_options *o);
 /* --watch: also "changes" of each process's totals since prev (or NULL). */
 int pa_json_report_watch(FILE *out, const struct pa_report *r, const struct pa_options *o,
 			 const struct pa_report *prev);
@@ -727,6 +731,8 @@ int pa_privs_judge_target(pid_t pid, const char *status, uid_t owner, gid_t grou
 extern const char *pa_progname;
 void pa_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void pa_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The text of the last pa_error() message (for the JSON error document). */
+extern char pa_last_error[512];
 /* Print "page-anon: msg" and "Try `page-anon --help'..." and return
  * PA_EXIT_USAGE. */
 int pa_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

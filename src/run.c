@@ -52,6 +52,19 @@ static void print_verbose(const struct pa_session *s)
 		*k->note ? "; self-tests " : "", k->note);
 }
 
+/* "sample 2  2026-12-06 03:40:12": the head of a --flags --watch table,
+ * with a blank line before every one but the first. */
+static void print_sample_header(unsigned long long sample)
+{
+	time_t now = time(NULL);
+	char when[64] = "";
+	struct tm tm;
+
+	if (localtime_r(&now, &tm))
+		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
+	printf("%ssample %llu  %s\n", sample > 1 ? "\n" : "", sample, when);
+}
+
 static void print_stats(const struct pa_report *r)
 {
 	for (size_t i = 0; i < r->nprocs; i++) {
@@ -306,8 +319,11 @@ static int run(struct pa_options *o)
 	}
 	if (o->file || wants_flags_table(o)) {
 		if (o->watch > 0) {
-			/* repeated flags tables */
-			for (;;) {
+			/* repeated flags tables; as text each one starts with
+			 * a line naming the sample, after a blank line */
+			for (unsigned long long sample = 1;; sample++) {
+				if (!o->json)
+					print_sample_header(sample);
 				if (o->freeze)
 					pa_freeze(s.src, o->pids, o->npids);
 				rc = pa_run_flags(&s, &r);

@@ -33,10 +33,15 @@ void pa_warn(const char *fmt, ...)
 	va_end(ap);
 }
 
+char pa_last_error[512];
+
 void pa_error(const char *fmt, ...)
 {
 	va_list ap;
 
+	va_start(ap, fmt);
+	vsnprintf(pa_last_error, sizeof(pa_last_error), fmt, ap);
+	va_end(ap);
 	va_start(ap, fmt);
 	vmsg("", fmt, ap);
 	va_end(ap);

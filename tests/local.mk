@@ -18,15 +18,23 @@ AM_TESTS_ENVIRONMENT += \
 	srcdir='$(srcdir)'; export srcdir; \
 	MKFIXTURE='$(abs_top_builddir)/tests/mkfixture'; export MKFIXTURE;
 
-# JSON output validated against the shipped schemas.
-TESTS += tests/json-schema.sh
-dist_check_SCRIPTS += tests/json-schema.sh
-EXTRA_DIST += tests/check-json.py \
+# JSON output validated against the schemas, which are installed in
+# $(datadir)/page-anon/schema/ for the scripts that read --json.
+schemadir = $(pkgdatadir)/schema
+dist_schema_DATA = \
 	tests/schema/report.schema.json tests/schema/flags.schema.json \
 	tests/schema/page.schema.json tests/schema/describe.schema.json \
 	tests/schema/processes.schema.json \
-	tests/schema/diff.schema.json
-AM_TESTS_ENVIRONMENT += PYTHON3='$(PYTHON3)'; export PYTHON3;
+	tests/schema/diff.schema.json \
+	tests/schema/error.schema.json
+TESTS += tests/json-schema.sh
+dist_check_SCRIPTS += tests/json-schema.sh
+# --flags --watch: samples separated, each the one-shot table.
+TESTS += tests/flags-watch.sh
+dist_check_SCRIPTS += tests/flags-watch.sh
+EXTRA_DIST += tests/check-json.py
+AM_TESTS_ENVIRONMENT += PYTHON3='$(PYTHON3)'; export PYTHON3; \
+	PA_SCHEMAS='$(dist_schema_DATA)'; export PA_SCHEMAS;
 
 # The README's PromQL query and alerting rules, run by promtool.
 TESTS += tests/check-rules.sh

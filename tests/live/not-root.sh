@@ -34,7 +34,7 @@ for mode in "" "--json" "--flags -r"; do
 	fi
 	# No exclusivity may be claimed from hidden PFNs.
 	if [ "$mode" = --json ] && [ -s "$tmp/out" ]; then
-		ex=$("$JQ" '[.processes[].totals.anon_exclusive // 0] | add // 0' "$tmp/out")
+		ex=$("$JQ" '[.processes[]?.totals.anon_exclusive // 0] | add // 0' "$tmp/out")
 		expect "anon_exclusive claimed without PFNs" "$ex" 0
 	fi
 done

@@ -33,11 +33,12 @@ same()	# WHAT LIVE-ARGS... -- LOAD-ARGS...
 	"$PAGE_ANON" $_live >"$tmp/live.out" 2>"$tmp/live.err" || :
 	# shellcheck disable=SC2086
 	"$PAGE_ANON" --load "$snap" $_load >"$tmp/load.out" 2>"$tmp/load.err" || :
-	# A snapshot does not record the user, and the PSS of the pages
+	# A snapshot does not record the user, its timestamp is the capture's,
+	# and the PSS of the pages
 	# other processes map too (libc) moves with them after the capture.
 	for _f in live load; do
 		if "$JQ" -e . "$tmp/$_f.out" >/dev/null 2>&1; then
-			"$JQ" -c 'del(.processes[]?.uid, .processes[]?.user)
+			"$JQ" -c 'del(.timestamp, .processes[]?.uid, .processes[]?.user)
 				| walk(if type == "object" then del(.pss_q16) else . end)' \
 				"$tmp/$_f.out" >"$tmp/$_f.norm"
 		else

@@ -14,7 +14,8 @@ TRACE_TESTS = \
 
 TESTS += $(TRACE_TESTS)
 dist_check_SCRIPTS += $(TRACE_TESTS)
-EXTRA_DIST += tests/trace/trace-lib.sh tests/schema/trace-event.schema.json
+EXTRA_DIST += tests/trace/trace-lib.sh
+dist_schema_DATA += tests/schema/trace-event.schema.json
 
 AM_TESTS_ENVIRONMENT += \
 	PA_FORKER='$(abs_top_builddir)/tests/trace/pa-forker'; export PA_FORKER;
