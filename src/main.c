@@ -435,6 +435,10 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case ARGP_KEY_END:
 		if (o->command && !o->tui && !o->trace_fork)
 			argp_error(state, "a command to start is only used with --tui or --trace-fork");
+		if (o->trace_fork && o->tui)
+			argp_error(state, "--trace-fork cannot be combined with --tui yet (the live view "
+				   "samples; use --trace-fork alone, or --trace-fork --save FILE and "
+				   "--tui --load FILE@N)");
 		if (o->trace_threads && !o->trace_fork)
 			argp_error(state, "--trace-threads needs --trace-fork");
 		if (o->trace_fork && !o->command && o->npids != 1)

@@ -72,6 +72,16 @@ set +e
 rc=$?
 set -e
 expect "missing command: exit status" $rc 127
+# usage errors: nothing to trace, or both a command and -p
+for args in "--trace-fork" "--trace-fork -p 1 -- true" "--trace-threads -- true" \
+	"--trace-fork --tui -- true" "--trace-fork --watch 1 -- true"; do
+	set +e
+	# shellcheck disable=SC2086
+	"$PAGE_ANON" $args >/dev/null 2>"$tmp/usage.err"
+	rc=$?
+	set -e
+	expect "page-anon $args: exit status" $rc 2
+done
 grep -q "no-such-command: No such file or directory" "$tmp/none.err" ||
 	fail "missing command: no message ($(cat "$tmp/none.err"))"
 exit 0
