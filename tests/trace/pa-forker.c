@@ -12,8 +12,9 @@
  *	uring-hold MIB PIN  the same registration, then print "ready PID
  *			START END" (the region) and wait for end of input
  *	vfork PROG	vfork, the child execs PROG; exit status of PROG
- *	chain N		N generations: each process writes 1 MiB, forks the
- *			next and waits for it; the last one exits 0
+ *	chain N		N generations: generation G writes a region of 1 MiB
+ *			+ G pages, forks the next and waits for it; the last
+ *			one exits 0
  *	killself SIG	write 1 MiB, then raise(SIG)
  *	stopself	raise(SIGSTOP), then (once continued) exit 3
  *	exit CODE	write 1 MiB, exit CODE
@@ -40,14 +41,27 @@
 #include <time.h>
 #include <unistd.h>
 
+/* Under AddressSanitizer (CI): pa-forker runs traced, and LeakSanitizer
+ * cannot work under ptrace; this hook is read by ASan at start-up. */
+const char *__asan_default_options(void);
+const char *__asan_default_options(void)
+{
+	return "detect_leaks=0";
+}
+
+/* A private anonymous region of exactly bytes, in 4 KiB pages, followed
+ * by a PROT_NONE page so that it never merges with a region mapped next
+ * to it (its VMA keeps its size: the tests find it by that). */
 static char *region(size_t bytes)
 {
-	char *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *p = mmap(NULL, bytes + 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+		       -1, 0);
 
 	if (p == MAP_FAILED) {
 		perror("mmap");
 		exit(1);
 	}
+	mprotect(p + bytes, 4096, PROT_NONE);
 	/* 4 KiB pages only: the counts of the tests are exact */
 	madvise(p, bytes, MADV_NOHUGEPAGE);
 	return p;
@@ -124,10 +138,11 @@ static int do_uring(size_t mib, size_t pin, bool hold)
 static int do_chain(int n)
 {
 	for (int gen = 1;; gen++) {
-		char *p = region(1 << 20);
+		size_t bytes = (1 << 20) + (size_t)gen * 4096;
+		char *p = region(bytes);
 		pid_t pid;
 
-		fill(p, 1 << 20, gen);
+		fill(p, bytes, gen);
 		if (gen >= n)
 			return 0;
 		pid = fork();

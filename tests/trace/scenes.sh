@@ -32,14 +32,21 @@ g2=$(ev "$f" "select(.event == \"fork\" and .pid == $g1) | .child")
 g3=$(ev "$f" "select(.event == \"fork\" and .pid == $g2) | .child")
 [ -n "$g3" ] || fail "chain: no fork by the second generation"
 expect "chain: exits, youngest first" "$(ev "$f" 'select(.event == "exit") | .pid' | tr '\n' ' ')" "$g3 $g2 $g1 "
-# the second generation shares its parent's 1 MiB and its own at its fork
-expect "chain: gen 2 fork, gen 1's MiB shared in gen 3" \
+# at the second generation's fork, the third one shares the regions of
+# the first (1 MiB + 1 page) and the second (1 MiB + 2 pages)
+q()	# SIZE ROLE: the region's anon_shared after gen 2's fork
+{
+	"$JQ" -r --argjson p "$g2" --argjson s "$1" --arg r "$2" '
+		select(.event == "fork" and .pid == $p) | .processes[] | select(.role == $r) |
+		.vmas[] | select(.size == $s) | .after.anon_shared' "$f"
+}
+expect "chain: gen 1's region shared in gen 3" "$(q 1052672 child)" 257
+expect "chain: gen 2's region shared in gen 3" "$(q 1056768 child)" 258
+expect "chain: gen 2's region shared in gen 2" "$(q 1056768 parent)" 258
+expect "chain: gen 2's own region exclusive -> shared" \
 	"$("$JQ" -r --argjson p "$g2" 'select(.event == "fork" and .pid == $p) |
-	.processes[1].vmas[] | select(.size == 1048576) | .after.anon_shared' "$f" | tr '\n' ' ')" "256 256 "
-expect "chain: gen 2 fork, its own MiB exclusive -> shared" \
-	"$("$JQ" -r --argjson p "$g2" 'select(.event == "fork" and .pid == $p) |
-	.processes[0].vmas[] | select(.size == 1048576) | .transitions[] |
-	select(.from == "anon_exclusive" and .to == "anon_shared") | .pages' "$f")" 256
+	.processes[0].vmas[] | select(.size == 1056768) | .transitions[] |
+	select(.from == "anon_exclusive" and .to == "anon_shared") | .pages' "$f")" 258
 
 # a command that kills itself: page-anon ends by the same signal
 trace_json kill killself 10
