@@ -12,8 +12,26 @@ cgroot=$(awk '$0 ~ / - cgroup2 / && $4 == "/" { print $5; exit }' /proc/self/mou
 cg="$cgroot/pa-test-$$"
 mkdir "$cg" 2>/dev/null || skip "cannot create a cgroup in $cgroot"
 [ -e "$cg/cgroup.freeze" ] || { rmdir "$cg"; skip "no cgroup.freeze (Linux 5.2+)"; }
-# at exit: thaw, move the processes out, remove the cgroups
-at_exit "echo 0 >'$cg/cgroup.freeze'; for f in '$cg/sub/cgroup.procs' '$cg/cgroup.procs'; do [ -e \$f ] && for p in \$(cat \$f); do echo \$p >'$cgroot/cgroup.procs'; done; done; rmdir '$cg/sub' '$cg' 2>/dev/null"
+# at exit (after the processes were killed): thaw, move what is left out,
+# wait until the cgroups are empty (a killed process stays in its cgroup
+# until it is reaped), remove them
+cg_cleanup()
+{
+	echo 0 >"$cg/cgroup.freeze" 2>/dev/null
+	_n=0
+	for _d in "$cg/sub" "$cg"; do
+		[ -d "$_d" ] || continue
+		while [ -n "$(cat "$_d/cgroup.procs" 2>/dev/null)" ] && [ $_n -lt 100 ]; do
+			for _p in $(cat "$_d/cgroup.procs" 2>/dev/null); do
+				echo "$_p" >"$cgroot/cgroup.procs" 2>/dev/null
+			done
+			_n=$((_n + 1))
+			sleep 0.05
+		done
+		rmdir "$_d" 2>/dev/null
+	done
+}
+at_exit cg_cleanup
 
 state() { sed -n 's/^State:[[:space:]]*\(.\).*/\1/p' "/proc/$1/status"; }
 frozen() { sed -n 's/^frozen //p' "$1/cgroup.events"; }
