@@ -452,7 +452,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 			argp_error(state, "--trace-fork cannot be combined with --watch, -f, -l/-L, --flags, "
 				   "--children, --freeze, --sysroot, -b, -c, -a, -d, -F, --all, --load, "
 				   "--diff or --output-file");
-		if (o->tui && !o->npids && !o->command)
+		if (o->tui && !o->npids && !o->command && !o->load)
 			argp_error(state, "--tui needs -p PID or -- COMMAND");
 		if (o->tui && o->json)
 			argp_error(state, "--tui and --json cannot be combined");

@@ -12,7 +12,8 @@ TUI_TESTS = \
 	tests/tui/fork.sh \
 	tests/tui/keys.sh \
 	tests/tui/command.sh \
-	tests/tui/layout.sh
+	tests/tui/layout.sh \
+	tests/tui/snapshot.sh
 
 TESTS += $(TUI_TESTS)
 dist_check_SCRIPTS += $(TUI_TESTS)
