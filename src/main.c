@@ -143,9 +143,9 @@ static struct argp_option options[] = {
 	  "the rest is reported as skipped (exit status 3)", 7 },
 
 	{ NULL, 0, NULL, 0, "Snapshots:", 8 },
-	{ "save", OPT_SAVE, "FILE", 0, "With -p (and --children, --freeze): capture the processes' pages into "
-	  "the snapshot FILE (written to a temporary file, renamed when complete); with --trace-fork: one "
-	  "capture per stop", 8 },
+	{ "save", OPT_SAVE, "FILE", 0, "With -p (and --children, --freeze) or --all: capture the processes' "
+	  "pages into the snapshot FILE (written to a temporary file, renamed when complete); with "
+	  "--trace-fork: one capture per stop", 8 },
 	{ "append", OPT_APPEND, NULL, 0, "With --save: add the capture to the captures already in FILE "
 	  "(FILE@N names the Nth)", 8 },
 	{ "load", OPT_LOAD, "FILE[@N]", 0, "Read a snapshot (capture N of FILE) instead of /proc: every report, "
@@ -483,8 +483,8 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 			argp_error(state, "--save, --load and --diff cannot be combined");
 		if (o->append && !o->save)
 			argp_error(state, "--append is used with --save");
-		if (o->save && !o->npids && !o->trace_fork)
-			argp_error(state, "--save needs -p PID (or --trace-fork)");
+		if (o->save && !o->npids && !o->trace_fork && !o->all)
+			argp_error(state, "--save needs -p PID, --all or --trace-fork");
 		if (o->save && (o->tui || o->watch > 0 || (o->json && !o->trace_fork) || o->list || o->file || o->mark_idle ||
 				o->output_file || o->mode || o->nbits_specs || o->cgroup_arg || o->nranges ||
 				o->raw || o->describe))

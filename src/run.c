@@ -207,7 +207,7 @@ static int run(struct pa_options *o)
 	rc = pa_session_prepare(&s, o);
 	if (rc)
 		goto out;
-	if (o->all) {
+	if (o->all && !o->save) {
 		rc = pa_run_all(&s);	/* fleet.c */
 		goto out;
 	}

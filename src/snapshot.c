@@ -27,6 +27,7 @@
 
 #include "page-anon.h"
 #include "collect.h"
+#include "procs.h"
 #include "session.h"
 #include "snapshot.h"
 
@@ -299,6 +300,8 @@ int pa_snap_encode(const struct pa_snap_capture *c, uint8_t **out, size_t *len)
 		put_varint(&b, (uint64_t)p->ppid);
 		put_varint(&b, (uint64_t)(unsigned char)p->state);
 		put_str(&b, p->comm);
+		put_varint(&b, (uint64_t)p->uid);
+		put_str(&b, p->cgroup);
 		maps_text(&b, &p->maps);
 		put_varint(&b, p->n);
 		/* Columns: each compresses well on its own.  Room for the
@@ -489,6 +492,9 @@ static int decode_proc(struct rd *r, struct pa_snap_capture *c, struct pa_snap_p
 	p->pid = (pid_t)pid;
 	p->ppid = (pid_t)ppid;
 	p->state = (char)st;
+	if (get_small(r, UINT32_MAX, &v) < 0 || get_str(r, p->cgroup, sizeof(p->cgroup)) < 0)
+		return ERR("process %d: user or cgroup invalid or truncated", p->pid);
+	p->uid = (uid_t)v;
 	for (size_t i = 0; i + 1 < c->nprocs; i++)
 		if (c->procs[i].pid == p->pid)
 			return ERR("process %d recorded twice", p->pid);
@@ -1153,8 +1159,14 @@ int pa_snap_capture(struct pa_session *s, const pid_t *pids, size_t npids, const
 		if (!r)
 			r = src->ops->read_maps(t, &p->maps);
 		if (!r) {
+			struct pa_procinfo info;
+
 			snprintf(p->comm, sizeof(p->comm), "%s", t->comm);
 			read_stat(s, p);
+			if (pa_procinfo_read(src, p->pid, &info) == PA_PROC_USER) {
+				p->uid = info.uid;
+				snprintf(p->cgroup, sizeof(p->cgroup), "%s", info.cgroup);
+			}
 			/* Growing the arrays while the walk's threads run costs
 			 * mremap()s that stall them: reserve what status says. */
 			proc_reserve(p, populated_estimate(s, p->pid, &p->maps));
@@ -1178,7 +1190,9 @@ int pa_snap_capture(struct pa_session *s, const pid_t *pids, size_t npids, const
 					 (int)p->pid);
 			else
 				pa_explain_open_error(s, p->pid, -r, msg, sizeof(msg));
-			pa_warn("%s: left out of the snapshot", msg);
+			/* --all: processes come and go, only count them */
+			if (!(s->opt->all && (r == -ESRCH || r == -ENOENT)))
+				pa_warn("%s: left out of the snapshot", msg);
 			proc_free(p);
 			c->nprocs--;
 			++*skipped;
@@ -1205,7 +1219,25 @@ int pa_snap_save(struct pa_session *s)
 		pa_error("%s", err);
 		return PA_EXIT_ERROR;
 	}
-	pa_expand_children(s, o->pids, o->npids, &pids, &npids);
+	if (o->all) {
+		/* every user process but page-anon itself; kernel threads
+		 * have no user memory (procs.c) */
+		ssize_t n = pa_source_pids(s->src, &pids);
+		struct pa_procinfo info;
+
+		npids = 0;
+		for (ssize_t i = 0; i < n; i++)
+			if (pids[i] != getpid() &&
+			    pa_procinfo_read(s->src, pids[i], &info) == PA_PROC_USER)
+				pids[npids++] = pids[i];
+		if (n < 0) {
+			pa_error("cannot list the processes: %s", strerror((int)-n));
+			pa_snap_writer_abort(w);
+			return PA_EXIT_ERROR;
+		}
+	} else {
+		pa_expand_children(s, o->pids, o->npids, &pids, &npids);
+	}
 	if (o->freeze)
 		pa_freeze(s->src, pids, npids);
 	r = pa_snap_capture(s, pids, npids, "save", &c, &skipped);
@@ -1234,11 +1266,15 @@ int pa_snap_save(struct pa_session *s)
 
 		pa_human_size(stat(o->save, &st) == 0 ? (uint64_t)st.st_size : 0, fs, sizeof(fs));
 	}
-	fprintf(stderr, "%s: saved %zu process%s, %llu populated pages (%s) to %s: %s in %.2f s%s\n",
+	fprintf(stderr, "%s: saved %zu process%s, %llu populated pages (%s) to %s: %s in %.2f s",
 		pa_progname, c.nprocs, c.nprocs == 1 ? "" : "es", (unsigned long long)pages, hs,
-		o->save, fs, pa_now() - t0, skipped ? " (some processes left out)" : "");
+		o->save, fs, pa_now() - t0);
+	if (skipped)
+		fprintf(stderr, " (%zu left out)", skipped);
+	fputc('\n', stderr);
 	pa_snap_capture_free(&c);
-	return skipped ? PA_EXIT_PARTIAL : PA_EXIT_OK;
+	/* --all: a process that exited meanwhile is no failure */
+	return skipped && !o->all ? PA_EXIT_PARTIAL : PA_EXIT_OK;
 }
 
 /* ------------------------------------------------------------------ */
@@ -1477,6 +1513,12 @@ static int snap_read_text(const struct pa_source *s, const char *rel, char *buf,
 		return -ENOENT;
 	if (!strcmp(what, "comm"))
 		k = snprintf(buf, len, "%s", p->comm);
+	else if (!strcmp(what, "status"))
+		k = snprintf(buf, len, "Name:\t%s\nPid:\t%d\nPPid:\t%d\nUid:\t%u\t%u\t%u\t%u\n",
+			     p->comm, (int)p->pid, (int)p->ppid, (unsigned)p->uid, (unsigned)p->uid,
+			     (unsigned)p->uid, (unsigned)p->uid);
+	else if (!strcmp(what, "cgroup") && p->cgroup[0])
+		k = snprintf(buf, len, "0::%s\n", p->cgroup);
 	else if (!strcmp(what, "stat"))
 		k = snprintf(buf, len, "%d (%s) %c %d 0 0 0 0 0", (int)p->pid, p->comm,
 			     p->state ? p->state : 'R', (int)p->ppid);
@@ -1549,7 +1591,7 @@ static const struct pa_source_ops snap_ops = {
 	.open_kfiles = snap_open_kfiles,
 };
 
-/* LSD radix sort of keys (PFN << 24 | ... no: pairs) by PFN. */
+/* PFN index entries, radix sorted by PFN. */
 struct pfn_ref {
 	uint64_t pfn;
 	uint32_t proc;

@@ -32,6 +32,8 @@ struct pa_snap_proc {
 	pid_t pid, ppid;
 	char state;		/* /proc/PID/stat state letter */
 	char comm[64];
+	uid_t uid;		/* effective UID */
+	char cgroup[512];	/* cgroup v2 path, "" unknown */
 	struct pa_maps maps;	/* owned */
 	size_t n, cap;
 	uint64_t *vpn;		/* virtual page numbers, strictly increasing */

@@ -81,6 +81,8 @@ static void proc(struct b *out, uint64_t pid, const char *maps, uint64_t n, cons
 	v(&p, 1);
 	v(&p, 'S');
 	str(&p, "x");
+	v(&p, 0);
+	str(&p, "/");
 	str(&p, maps);
 	v(&p, n);
 	for (size_t k = 0; k < have; k++)

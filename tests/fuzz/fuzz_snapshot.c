@@ -29,7 +29,7 @@ static bool same_capture(const struct pa_snap_capture *a, const struct pa_snap_c
 		size_t n = p->n;
 
 		if (p->pid != q->pid || p->ppid != q->ppid || p->n != q->n || p->maps.n != q->maps.n ||
-		    strcmp(p->comm, q->comm))
+		    strcmp(p->comm, q->comm) || p->uid != q->uid || strcmp(p->cgroup, q->cgroup))
 			return false;
 		for (size_t k = 0; k < p->maps.n; k++)
 			if (p->maps.v[k].start != q->maps.v[k].start || p->maps.v[k].end != q->maps.v[k].end ||

@@ -108,6 +108,15 @@ if command -v setpriv >/dev/null 2>&1 && id nobody >/dev/null 2>&1; then
 	[ ! -s "$tmp/nobody.err" ] || fail "--load as nobody warned: $(cat "$tmp/nobody.err")"
 fi
 
+# --save --all: every process; the helper's report from it is the live one
+"$PAGE_ANON" --all --save "$tmp/all.pas" 2>"$tmp/all.err" || { cat "$tmp/all.err" >&2; fail "--save --all"; }
+"$PAGE_ANON" --load "$tmp/all.pas" -p "$pid,$child" --json --all-vmas >"$tmp/all.json"
+"$PAGE_ANON" -p "$pid,$child" --json --all-vmas --freeze >"$tmp/live.json"
+cmp -s "$tmp/all.json" "$tmp/live.json" || fail "--save --all: the helper's report differs"
+"$PAGE_ANON" --load "$tmp/all.pas" --all --json >"$tmp/all.json" || fail "--load --all"
+expect "--load --all: helper rows" "$("$JQ" --argjson p "$pid" --argjson c "$child" \
+	'[.processes[] | select(.pid == $p or .pid == $c)] | length' "$tmp/all.json")" 2
+
 # The child's pages after its write: anon_exclusive in the snapshot too.
 "$PAGE_ANON" --load "$snap" --json --all-vmas >"$tmp/pa.json"
 expect "child anon_exclusive in the snapshot" "$(pa_get "$child" excl anon_exclusive)" $n
