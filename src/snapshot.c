@@ -261,78 +261,108 @@ static void maps_text(struct buf *b, const struct pa_maps *m)
 	free(t.p);
 }
 
+static void encode_info(struct buf *b, const struct pa_snap_capture *c, size_t nprocs)
+{
+	const struct pa_kinfo *k = &c->kinfo;
+	size_t sec = sec_begin(b, PA_SNAP_SEC_INFO);
+
+	put_varint(b, (uint64_t)c->page_size);
+	put_varint(b, c->time_ns);
+	put_varint(b, c->took_us);
+	put_varint(b, (uint64_t)k->kver.major);
+	put_varint(b, (uint64_t)k->kver.minor);
+	put_varint(b, (uint64_t)k->kver.patch);
+	put_varint(b, k->anon_exclusive_bit);
+	put_varint(b, k->folio_flags);
+	put_varint(b, (uint64_t)k->ksm_flag_bug);
+	put_varint(b, (uint64_t)k->nopage_reported);
+	put_varint(b, (uint64_t)k->pagemap_scan);
+	put_varint(b, k->scan_categories);
+	put_varint(b, k->zero_pfn);
+	put_varint(b, k->selftest_ran);
+	put_varint(b, c->kfiles);
+	put_varint(b, nprocs);
+	put_str(b, c->release);
+	put_str(b, c->host);
+	put_str(b, c->cmdline);
+	put_str(b, c->label);
+	put_str(b, k->note);
+	sec_end(b, sec);
+}
+
+/* Everything of a process section before its pages. */
+static void encode_proc_head(struct buf *b, const struct pa_snap_proc *p)
+{
+	put_varint(b, (uint64_t)p->pid);
+	put_varint(b, (uint64_t)p->ppid);
+	put_varint(b, (uint64_t)(unsigned char)p->state);
+	put_str(b, p->comm);
+	put_varint(b, (uint64_t)p->uid);
+	put_str(b, p->cgroup);
+	maps_text(b, &p->maps);
+}
+
+/* The running values the columns are differences to. */
+struct delta {
+	uint64_t vpn, low, kf, cg;
+};
+
+#define BLOCK_PAGES	65536	/* pages per block written by pa_snap_encode */
+
+/* One block of k pages: varint k, then the 7 columns, each of which
+ * compresses well on its own.  Room for the longest varints, written
+ * through a plain pointer. */
+static void encode_block(struct buf *b, struct delta *d, size_t k, const uint64_t *vpn,
+			 const uint64_t *pme, const uint8_t *pg, const uint64_t *kf,
+			 const uint64_t *kc, const uint64_t *kcg)
+{
+	uint8_t *q = buf_room(b, k * 61 + 10), *q0 = q;
+
+	q = vput(q, k);
+	for (size_t j = 0; j < k; j++) {
+		q = vput(q, vpn[j] - d->vpn);
+		d->vpn = vpn[j];
+	}
+	for (size_t j = 0; j < k; j++)
+		q = vput(q, pme[j] >> PM_PFRAME_BITS);
+	for (size_t j = 0; j < k; j++) {
+		uint64_t l = PM_PFRAME(pme[j]);
+
+		q = vput(q, zigzag((int64_t)(l - d->low)));
+		d->low = l;
+	}
+	memcpy(q, pg, k);
+	q += k;
+	for (size_t j = 0; j < k; j++) {
+		q = vput(q, kf[j] ^ d->kf);
+		d->kf = kf[j];
+	}
+	for (size_t j = 0; j < k; j++)
+		q = vput(q, kc[j]);
+	for (size_t j = 0; j < k; j++) {
+		q = vput(q, zigzag((int64_t)(kcg[j] - d->cg)));
+		d->cg = kcg[j];
+	}
+	b->n += (size_t)(q - q0);
+}
+
 int pa_snap_encode(const struct pa_snap_capture *c, uint8_t **out, size_t *len)
 {
 	struct buf b = { 0 };
-	size_t sec;
-	const struct pa_kinfo *k = &c->kinfo;
 
-	sec = sec_begin(&b, PA_SNAP_SEC_INFO);
-	put_varint(&b, (uint64_t)c->page_size);
-	put_varint(&b, c->time_ns);
-	put_varint(&b, c->took_us);
-	put_varint(&b, (uint64_t)k->kver.major);
-	put_varint(&b, (uint64_t)k->kver.minor);
-	put_varint(&b, (uint64_t)k->kver.patch);
-	put_varint(&b, k->anon_exclusive_bit);
-	put_varint(&b, k->folio_flags);
-	put_varint(&b, (uint64_t)k->ksm_flag_bug);
-	put_varint(&b, (uint64_t)k->nopage_reported);
-	put_varint(&b, (uint64_t)k->pagemap_scan);
-	put_varint(&b, k->scan_categories);
-	put_varint(&b, k->zero_pfn);
-	put_varint(&b, k->selftest_ran);
-	put_varint(&b, c->kfiles);
-	put_varint(&b, c->nprocs);
-	put_str(&b, c->release);
-	put_str(&b, c->host);
-	put_str(&b, c->cmdline);
-	put_str(&b, c->label);
-	put_str(&b, k->note);
-	sec_end(&b, sec);
-
+	encode_info(&b, c, c->nprocs);
 	for (size_t i = 0; i < c->nprocs; i++) {
 		const struct pa_snap_proc *p = &c->procs[i];
-		uint64_t prev = 0, low = 0, kf = 0, cg = 0;
+		struct delta d = { 0 };
+		size_t sec = sec_begin(&b, PA_SNAP_SEC_PROC);
 
-		sec = sec_begin(&b, PA_SNAP_SEC_PROC);
-		put_varint(&b, (uint64_t)p->pid);
-		put_varint(&b, (uint64_t)p->ppid);
-		put_varint(&b, (uint64_t)(unsigned char)p->state);
-		put_str(&b, p->comm);
-		put_varint(&b, (uint64_t)p->uid);
-		put_str(&b, p->cgroup);
-		maps_text(&b, &p->maps);
-		put_varint(&b, p->n);
-		/* Columns: each compresses well on its own.  Room for the
-		 * longest varints, written through a plain pointer. */
-		uint8_t *q = buf_room(&b, p->n * 61 + 1), *q0 = q;
+		encode_proc_head(&b, p);
+		for (size_t j = 0; j < p->n; j += BLOCK_PAGES) {
+			size_t k = p->n - j < BLOCK_PAGES ? p->n - j : BLOCK_PAGES;
 
-		for (size_t j = 0; j < p->n; j++) {
-			q = vput(q, p->vpn[j] - prev);
-			prev = p->vpn[j];
+			encode_block(&b, &d, k, p->vpn + j, p->pme + j, p->pg + j, p->kflags + j,
+				     p->kcount + j, p->kcgroup + j);
 		}
-		for (size_t j = 0; j < p->n; j++)
-			q = vput(q, p->pme[j] >> PM_PFRAME_BITS);
-		for (size_t j = 0; j < p->n; j++) {
-			uint64_t l = PM_PFRAME(p->pme[j]);
-
-			q = vput(q, zigzag((int64_t)(l - low)));
-			low = l;
-		}
-		memcpy(q, p->pg, p->n);
-		q += p->n;
-		for (size_t j = 0; j < p->n; j++) {
-			q = vput(q, p->kflags[j] ^ kf);
-			kf = p->kflags[j];
-		}
-		for (size_t j = 0; j < p->n; j++)
-			q = vput(q, p->kcount[j]);
-		for (size_t j = 0; j < p->n; j++) {
-			q = vput(q, zigzag((int64_t)(p->kcgroup[j] - cg)));
-			cg = p->kcgroup[j];
-		}
-		b.n += (size_t)(q - q0);
 		sec_end(&b, sec);
 	}
 	*out = b.p;
@@ -500,61 +530,69 @@ static int decode_proc(struct rd *r, struct pa_snap_capture *c, struct pa_snap_p
 			return ERR("process %d recorded twice", p->pid);
 	if (decode_maps(r, &p->maps, c->page_size, err, errlen) < 0)
 		return -1;
-	if (get_varint(r, &n) < 0 || n > (uint64_t)(r->end - r->p) / MIN_ENTRY_BYTES)
-		return ERR("process %d: page count larger than the data", p->pid);
-	proc_reserve(p, n ? (size_t)n : 1);
-	p->n = (size_t)n;
-	for (size_t j = 0; j < n; j++) {
-		if (get_varint(r, &v) < 0 || (j && !v) || v > UINT64_MAX - prev)
-			return ERR("process %d: page addresses not increasing", p->pid);
-		prev += v;
-		if (prev > UINT64_MAX / ps)
-			return ERR("process %d: page address out of range", p->pid);
-		while (vi < p->maps.n && p->maps.v[vi].end / ps <= prev)
-			vi++;
-		if (vi == p->maps.n || p->maps.v[vi].start / ps > prev)
-			return ERR("process %d: page 0x%llx outside its VMAs", p->pid,
-				   (unsigned long long)(prev * ps));
-		p->vpn[j] = prev;
-	}
-	for (size_t j = 0; j < n; j++) {
-		if (get_varint(r, &v) < 0 || v > 0x1ff)
-			return ERR("process %d: invalid pagemap flags", p->pid);
-		p->pme[j] = v << PM_PFRAME_BITS;
-		if (!(p->pme[j] & (PM_PRESENT | PM_SWAP)))
-			return ERR("process %d: recorded page neither present nor swapped", p->pid);
-	}
-	for (size_t j = 0; j < n; j++) {
-		if (get_varint(r, &v) < 0)
-			return ERR("process %d: page frames truncated", p->pid);
-		low = (low + (uint64_t)unzigzag(v)) & PM_PFRAME_MASK;
-		/* 2^48 pages are 1 EiB: no real PFN is that high. */
-		if ((p->pme[j] & PM_PRESENT) && (low >> 48))
-			return ERR("process %d: PFN 0x%llx out of range", p->pid, (unsigned long long)low);
-		p->pme[j] |= low;
-	}
-	if ((uint64_t)(r->end - r->p) < n)
-		return ERR("process %d: page flags truncated", p->pid);
-	for (size_t j = 0; j < n; j++) {
-		p->pg[j] = r->p[j];
-		if (p->pg[j] & ~PA_PG_PMD_MAPPED)
-			return ERR("process %d: invalid page attributes", p->pid);
-	}
-	r->p += n;
-	for (size_t j = 0; j < n; j++) {
-		if (get_varint(r, &v) < 0)
-			return ERR("process %d: kpageflags truncated", p->pid);
-		kf ^= v;
-		p->kflags[j] = kf;
-	}
-	for (size_t j = 0; j < n; j++)
-		if (get_varint(r, &p->kcount[j]) < 0)
-			return ERR("process %d: kpagecount truncated", p->pid);
-	for (size_t j = 0; j < n; j++) {
-		if (get_varint(r, &v) < 0)
-			return ERR("process %d: kpagecgroup truncated", p->pid);
-		cg += (uint64_t)unzigzag(v);
-		p->kcgroup[j] = cg;
+	proc_reserve(p, 16);
+	/* Blocks up to the end of the section, each at least 7 bytes per
+	 * page: the arrays never outgrow the data. */
+	while (r->p < r->end) {
+		size_t base = p->n;
+
+		if (get_varint(r, &n) < 0 || !n || n > (uint64_t)(r->end - r->p) / MIN_ENTRY_BYTES)
+			return ERR("process %d: page count larger than the data", p->pid);
+		if (base + n > p->cap)
+			proc_reserve(p, base + n > 2 * p->cap ? base + (size_t)n : 2 * p->cap);
+		p->n = base + (size_t)n;
+		for (size_t j = base; j < p->n; j++) {
+			if (get_varint(r, &v) < 0 || ((j || base) && !v) || v > UINT64_MAX - prev)
+				return ERR("process %d: page addresses not increasing", p->pid);
+			prev += v;
+			if (prev > UINT64_MAX / ps)
+				return ERR("process %d: page address out of range", p->pid);
+			while (vi < p->maps.n && p->maps.v[vi].end / ps <= prev)
+				vi++;
+			if (vi == p->maps.n || p->maps.v[vi].start / ps > prev)
+				return ERR("process %d: page 0x%llx outside its VMAs", p->pid,
+					   (unsigned long long)(prev * ps));
+			p->vpn[j] = prev;
+		}
+		for (size_t j = base; j < p->n; j++) {
+			if (get_varint(r, &v) < 0 || v > 0x1ff)
+				return ERR("process %d: invalid pagemap flags", p->pid);
+			p->pme[j] = v << PM_PFRAME_BITS;
+			if (!(p->pme[j] & (PM_PRESENT | PM_SWAP)))
+				return ERR("process %d: recorded page neither present nor swapped", p->pid);
+		}
+		for (size_t j = base; j < p->n; j++) {
+			if (get_varint(r, &v) < 0)
+				return ERR("process %d: page frames truncated", p->pid);
+			low = (low + (uint64_t)unzigzag(v)) & PM_PFRAME_MASK;
+			/* 2^48 pages are 1 EiB: no real PFN is that high. */
+			if ((p->pme[j] & PM_PRESENT) && (low >> 48))
+				return ERR("process %d: PFN 0x%llx out of range", p->pid,
+					   (unsigned long long)low);
+			p->pme[j] |= low;
+		}
+		if ((uint64_t)(r->end - r->p) < n)
+			return ERR("process %d: page flags truncated", p->pid);
+		for (size_t j = base; j < p->n; j++) {
+			p->pg[j] = *r->p++;
+			if (p->pg[j] & ~PA_PG_PMD_MAPPED)
+				return ERR("process %d: invalid page attributes", p->pid);
+		}
+		for (size_t j = base; j < p->n; j++) {
+			if (get_varint(r, &v) < 0)
+				return ERR("process %d: kpageflags truncated", p->pid);
+			kf ^= v;
+			p->kflags[j] = kf;
+		}
+		for (size_t j = base; j < p->n; j++)
+			if (get_varint(r, &p->kcount[j]) < 0)
+				return ERR("process %d: kpagecount truncated", p->pid);
+		for (size_t j = base; j < p->n; j++) {
+			if (get_varint(r, &v) < 0)
+				return ERR("process %d: kpagecgroup truncated", p->pid);
+			cg += (uint64_t)unzigzag(v);
+			p->kcgroup[j] = cg;
+		}
 	}
 	if (r->p != r->end)
 		return ERR("process %d: %zu unexpected bytes at the end", p->pid, (size_t)(r->end - r->p));
@@ -923,12 +961,15 @@ fail:
 	return NULL;
 }
 
-/* A record (header and zstd frame) for a raw payload; returns its size. */
-static size_t make_record(ZSTD_CCtx *cctx, const uint8_t *raw, size_t rlen, uint8_t **out,
-			  char *err, size_t errlen)
+/* A record (header and zstd frame) for a raw payload in two parts;
+ * returns its size. */
+static size_t make_record(ZSTD_CCtx *cctx, const uint8_t *a, size_t alen, const uint8_t *b,
+			  size_t blen, uint8_t **out, char *err, size_t errlen)
 {
-	size_t bound = ZSTD_compressBound(rlen), clen;
+	size_t rlen = alen + blen, bound = ZSTD_compressBound(rlen), r;
 	uint8_t *rec = pa_xrealloc(NULL, PA_SNAP_REC_SIZE + bound, 1), *comp = rec + PA_SNAP_REC_SIZE;
+	ZSTD_outBuffer ob = { comp, bound, 0 };
+	ZSTD_inBuffer ia = { a, alen, 0 }, ib = { b, blen, 0 };
 
 	/* Level 1: a capture is mostly columns of small repeated deltas,
 	 * which it compresses well at several hundred MB/s; the content
@@ -937,20 +978,26 @@ static size_t make_record(ZSTD_CCtx *cctx, const uint8_t *raw, size_t rlen, uint
 	ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, 1);
 	ZSTD_CCtx_setParameter(cctx, ZSTD_c_checksumFlag, 1);
 	ZSTD_CCtx_setParameter(cctx, ZSTD_c_contentSizeFlag, 1);
-	clen = ZSTD_compress2(cctx, comp, bound, raw, rlen);
-	if (ZSTD_isError(clen)) {
+	ZSTD_CCtx_setPledgedSrcSize(cctx, rlen);
+	r = ZSTD_compressStream2(cctx, &ob, &ia, ZSTD_e_continue);
+	while (!ZSTD_isError(r)) {
+		r = ZSTD_compressStream2(cctx, &ob, &ib, ZSTD_e_end);
+		if (!r)
+			break;
+	}
+	if (ZSTD_isError(r)) {
 		free(rec);
-		ERR("compression failed: %s", ZSTD_getErrorName(clen));
+		ERR("compression failed: %s", ZSTD_getErrorName(r));
 		return 0;
 	}
 	memcpy(rec, PA_SNAP_REC_MAGIC, 4);
 	put_le32(rec + 4, 0);
-	put_le64(rec + 8, clen);
+	put_le64(rec + 8, ob.pos);
 	put_le64(rec + 16, rlen);
-	put_le32(rec + 24, crc32c(0, comp, clen));
+	put_le32(rec + 24, crc32c(0, comp, ob.pos));
 	put_le32(rec + 28, crc32c(0, rec, 28));
 	*out = rec;
-	return PA_SNAP_REC_SIZE + clen;
+	return PA_SNAP_REC_SIZE + ob.pos;
 }
 
 int pa_snap_wrap(const uint8_t *raw, size_t rlen, uint8_t **out, size_t *olen)
@@ -962,7 +1009,7 @@ int pa_snap_wrap(const uint8_t *raw, size_t rlen, uint8_t **out, size_t *olen)
 
 	if (!cctx)
 		return -1;
-	n = make_record(cctx, raw, rlen, &rec, err, sizeof(err));
+	n = make_record(cctx, raw, rlen, NULL, 0, &rec, err, sizeof(err));
 	ZSTD_freeCCtx(cctx);
 	if (!n)
 		return -1;
@@ -977,16 +1024,14 @@ int pa_snap_wrap(const uint8_t *raw, size_t rlen, uint8_t **out, size_t *olen)
 	return 0;
 }
 
-int pa_snap_writer_add(struct pa_snap_writer *w, const struct pa_snap_capture *c,
-		       char *err, size_t errlen)
+static int writer_add_parts(struct pa_snap_writer *w, const uint8_t *a, size_t alen,
+			    const uint8_t *b, size_t blen, char *err, size_t errlen)
 {
-	uint8_t *raw, *rec;
-	size_t rlen, n;
+	uint8_t *rec;
+	size_t n;
 	int r;
 
-	pa_snap_encode(c, &raw, &rlen);
-	n = make_record(w->cctx, raw, rlen, &rec, err, errlen);
-	free(raw);
+	n = make_record(w->cctx, a, alen, b, blen, &rec, err, errlen);
 	if (!n)
 		return -1;
 	r = write_all(w->fd, rec, n);
@@ -995,6 +1040,19 @@ int pa_snap_writer_add(struct pa_snap_writer *w, const struct pa_snap_capture *c
 		return ERR("%s: write error: %s", w->path, strerror(-r));
 	w->size += n;
 	return 0;
+}
+
+int pa_snap_writer_add(struct pa_snap_writer *w, const struct pa_snap_capture *c,
+		       char *err, size_t errlen)
+{
+	uint8_t *raw;
+	size_t rlen;
+	int r;
+
+	pa_snap_encode(c, &raw, &rlen);
+	r = writer_add_parts(w, raw, rlen, NULL, 0, err, errlen);
+	free(raw);
+	return r;
 }
 
 uint64_t pa_snap_writer_size(const struct pa_snap_writer *w)
@@ -1030,21 +1088,53 @@ int pa_snap_writer_commit(struct pa_snap_writer *w, char *err, size_t errlen)
 struct cap_ctx {
 	struct pa_snap_proc *p;
 	const struct pa_kinfo *k;
+	/* --save: pages go straight into the payload as blocks, encoded by
+	 * the walk's consumer while its workers read the next pages */
+	struct buf *out;
+	struct delta d;
+	uint64_t *t;		/* STREAM_PAGES x 5 words */
+	uint8_t *tpg;
 };
 
-static bool c_excl_small(void *ctx, uint64_t kf)
-{
-	const struct cap_ctx *c = ctx;
+#define STREAM_PAGES 4096
 
-	return c->k->anon_exclusive_bit &&
+static bool excl_small(const struct pa_kinfo *k, uint64_t kf)
+{
+	return k->anon_exclusive_bit &&
 	       (kf & (PA_BIT(ANON) | PA_BIT(OWNER_2) | PA_BIT(KSM) | PA_BITS_COMPOUND)) ==
 	       (PA_BIT(ANON) | PA_BIT(OWNER_2));
 }
 
+/* Page i of a batch in the form it is recorded. */
+static void page_of(const struct cap_ctx *c, const struct pa_page_batch *b, size_t i, uint64_t *kf,
+		    uint64_t *kc, uint64_t *kcg, uint8_t *pg)
+{
+	*kf = b->pfn[i] ? b->kflags[i] : 0;
+	*kc = b->pfn[i] && b->kcount ? b->kcount[i] : 0;
+	/* not read for small exclusive anonymous pages (walk.c) */
+	if (!*kc && b->pfn[i] && excl_small(c->k, *kf))
+		*kc = 1;
+	*kcg = b->pfn[i] && b->kcgroup ? b->kcgroup[i] : 0;
+	*pg = b->pgflags[i] & PA_PG_PMD_MAPPED;
+}
+
 static int cap_batch(void *ctx, const struct pa_page_batch *b)
 {
-	struct pa_snap_proc *p = ((struct cap_ctx *)ctx)->p;
+	struct cap_ctx *c = ctx;
+	struct pa_snap_proc *p = c->p;
 
+	if (c->out) {
+		for (size_t i = 0; i < b->n; i += STREAM_PAGES) {
+			size_t k = b->n - i < STREAM_PAGES ? b->n - i : STREAM_PAGES;
+			uint64_t *kf = c->t, *kc = kf + STREAM_PAGES, *kcg = kc + STREAM_PAGES;
+
+			for (size_t j = 0; j < k; j++)
+				page_of(c, b, i + j, &kf[j], &kc[j], &kcg[j], &c->tpg[j]);
+			encode_block(c->out, &c->d, k, b->index + i, b->pme + i, c->tpg, kf, kc, kcg);
+		}
+		p->n += b->n;
+		return 0;
+	}
 	if (p->n + b->n > p->cap) {
 		size_t cap = p->cap ? p->cap : 4096;
 
@@ -1057,13 +1147,7 @@ static int cap_batch(void *ctx, const struct pa_page_batch *b)
 
 		p->vpn[j] = b->index[i];
 		p->pme[j] = b->pme[i];
-		p->kflags[j] = b->pfn[i] ? b->kflags[i] : 0;
-		p->kcount[j] = b->pfn[i] && b->kcount ? b->kcount[i] : 0;
-		/* not read for small exclusive anonymous pages (walk.c) */
-		if (!p->kcount[j] && b->pfn[i] && c_excl_small(ctx, p->kflags[j]))
-			p->kcount[j] = 1;
-		p->kcgroup[j] = b->pfn[i] && b->kcgroup ? b->kcgroup[i] : 0;
-		p->pg[j] = b->pgflags[i] & PA_PG_PMD_MAPPED;
+		page_of(c, b, i, &p->kflags[j], &p->kcount[j], &p->kcgroup[j], &p->pg[j]);
 	}
 	return 0;
 }
@@ -1103,8 +1187,8 @@ static size_t populated_estimate(struct pa_session *s, pid_t pid, const struct p
 	return n > SIZE_MAX / 64 ? SIZE_MAX / 64 : (size_t)n;
 }
 
-int pa_snap_capture(struct pa_session *s, const pid_t *pids, size_t npids, const char *label,
-		    struct pa_snap_capture *c, size_t *skipped)
+static int capture(struct pa_session *s, const pid_t *pids, size_t npids, const char *label,
+		   struct pa_snap_capture *c, size_t *skipped, struct buf *out)
 {
 	struct pa_source *src = s->src;
 	struct timespec ts;
@@ -1150,7 +1234,8 @@ int pa_snap_capture(struct pa_session *s, const pid_t *pids, size_t npids, const
 		struct pa_snap_proc *p = capture_add_proc(c);
 		struct pa_walk_stats st = { 0 };
 		struct pa_target *t = NULL;
-		struct cap_ctx cc = { p, &s->kinfo };
+		struct cap_ctx cc = { .p = p, .k = &s->kinfo, .out = out };
+		size_t sec = 0;
 		char msg[640];
 		int r;
 
@@ -1167,12 +1252,30 @@ int pa_snap_capture(struct pa_session *s, const pid_t *pids, size_t npids, const
 				p->uid = info.uid;
 				snprintf(p->cgroup, sizeof(p->cgroup), "%s", info.cgroup);
 			}
-			/* Growing the arrays while the walk's threads run costs
-			 * mremap()s that stall them: reserve what status says. */
-			proc_reserve(p, populated_estimate(s, p->pid, &p->maps));
+			if (out) {
+				uint64_t est = populated_estimate(s, p->pid, &p->maps);
+
+				sec = sec_begin(out, PA_SNAP_SEC_PROC);
+				encode_proc_head(out, p);
+				/* ~9 bytes a page; growing the buffer while the
+				 * walk's threads run costs mremap()s that stall
+				 * them */
+				buf_room(out, est > SIZE_MAX / 16 ? SIZE_MAX / 16 : (size_t)est * 10);
+				cc.t = pa_xrealloc(NULL, 5 * STREAM_PAGES, sizeof(*cc.t));
+				cc.tpg = pa_xrealloc(NULL, STREAM_PAGES, 1);
+			} else {
+				/* the same for the arrays */
+				proc_reserve(p, populated_estimate(s, p->pid, &p->maps));
+			}
 			r = pa_walk_target(t, &p->maps, &s->kinfo, &wo, cap_batch, &cc, &st);
+			free(cc.t);
+			free(cc.tpg);
 			if (!r && (t->gone || st.partial))
 				r = -ESRCH;
+			if (out && !r)
+				sec_end(out, sec);
+			else if (out)
+				out->n = sec - 8;	/* drop the section */
 			if (!r && t->pfn_hidden)
 				pa_warn("process %d: PFNs hidden (CAP_SYS_ADMIN missing): the snapshot "
 					"cannot tell exclusive pages; run as root", (int)p->pid);
@@ -1202,6 +1305,12 @@ int pa_snap_capture(struct pa_session *s, const pid_t *pids, size_t npids, const
 	return pa_stop_flag ? -EINTR : 0;
 }
 
+int pa_snap_capture(struct pa_session *s, const pid_t *pids, size_t npids, const char *label,
+		    struct pa_snap_capture *c, size_t *skipped)
+{
+	return capture(s, pids, npids, label, c, skipped, NULL);
+}
+
 int pa_snap_save(struct pa_session *s)
 {
 	struct pa_options *o = s->opt;
@@ -1211,6 +1320,7 @@ int pa_snap_save(struct pa_session *s)
 	uint64_t pages = 0;
 	double t0 = pa_now();
 	size_t npids, skipped;
+	struct buf procs = { 0 }, infob = { 0 };
 	pid_t *pids;
 	int r;
 
@@ -1240,7 +1350,7 @@ int pa_snap_save(struct pa_session *s)
 	}
 	if (o->freeze)
 		pa_freeze(s->src, pids, npids);
-	r = pa_snap_capture(s, pids, npids, "save", &c, &skipped);
+	r = capture(s, pids, npids, "save", &c, &skipped, &procs);
 	if (o->freeze)
 		pa_thaw();
 	free(pids);
@@ -1250,10 +1360,16 @@ int pa_snap_save(struct pa_session *s)
 			 r < 0 ? "interrupted" : "no process could be captured");
 		pa_snap_capture_free(&c);
 		pa_snap_writer_abort(w);
+		free(procs.p);
 		return PA_EXIT_ERROR;
 	}
-	if (pa_snap_writer_add(w, &c, err, sizeof(err)) < 0 ||
-	    pa_snap_writer_commit(w, err, sizeof(err)) < 0) {
+	encode_info(&infob, &c, c.nprocs);
+	r = writer_add_parts(w, infob.p, infob.n, procs.p, procs.n, err, sizeof(err));
+	free(infob.p);
+	free(procs.p);
+	if (r < 0 || pa_snap_writer_commit(w, err, sizeof(err)) < 0) {
+		if (r < 0)
+			pa_snap_writer_abort(w);
 		pa_error("%s", err);
 		pa_snap_capture_free(&c);
 		return PA_EXIT_ERROR;
