@@ -26,7 +26,7 @@ shared=$("$PAGE_ANON" --load "$snap" -p "$parent" | awk '$1 == "exclusive" { pri
 tui_start "'$PAGE_ANON' --load '$snap' --tui --color=never 2>'$tmp/pa.err'; echo \$? >'$tmp/rc'"
 tui_wait "the two processes of the capture" '
 	$1 == '"$parent"' && $2 == "pa-helper" && $4 == "'"$excl"'" && $6 == "'"$shared"'" { p = 1 }
-	$1 == '"$child"' && $2 == "pa-helper" { c = 1 } END { exit !(p && c) }'
+	$1 == '"$child"' && $2 ~ /pa-helper$/ { c = 1 } END { exit !(p && c) }'
 tui_keys Enter
 tui_wait "VMAs of the parent" '/PID '"$parent"' / { h = 1 } /\[heap\]/ { v = 1 } END { exit !(h && v) }'
 tui_keys q
