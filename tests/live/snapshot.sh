@@ -113,7 +113,7 @@ fi
 "$PAGE_ANON" --load "$tmp/all.pas" -p "$pid,$child" --json --all-vmas >"$tmp/all.json"
 "$PAGE_ANON" -p "$pid,$child" --json --all-vmas --freeze >"$tmp/live.json"
 for f in all live; do
-	"$JQ" -c 'del(.processes[]?.user) | walk(if type == "object" then del(.pss_q16) else . end)' \
+	"$JQ" -c 'del(.timestamp, .processes[]?.user) | walk(if type == "object" then del(.pss_q16) else . end)' \
 		"$tmp/$f.json" >"$tmp/$f.norm"
 done
 cmp -s "$tmp/all.norm" "$tmp/live.norm" || fail "--save --all: the helper's report differs"
