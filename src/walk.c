@@ -1088,6 +1088,20 @@ static int add_folio(struct walk *w, struct worker *wk, struct chunk **cp,
 	hugetlb = (kf[0] & PA_BIT(HUGE)) && pa_kver_code(&w->k->kver) >= PA_KVER(6, 12);
 	if (!excl && !zero && !hugetlb)
 		return 1;
+#if !defined(__x86_64__) && !defined(__i386__)
+	/* PAGE_IS_HUGE covers every hugetlb entry, and outside x86 a hugetlb
+	 * page can be smaller than a PMD (arm64: 64 KiB of contiguous PTEs),
+	 * so the block may hold several folios: its last entry must follow
+	 * from the first.  (x86 hugetlb pages are 2 MiB or 1 GiB.) */
+	if (kf[0] & PA_BIT(HUGE)) {
+		uint64_t e_last;
+
+		if (w->t->src->ops->read_pagemap(w->t, &e_last, vpn + blk - 1, 1) != 1 ||
+		    e_last != e + blk - 1)
+			return 1;
+		wk->st.pagemap_entries++;
+	}
+#endif
 	if (o->need_count && s->ops->has_kfile(s, PA_KPAGECOUNT)) {
 		for (int j = 0; j < 2; j++) {
 			if (!count_needed(w, kf[j], e))
