@@ -261,7 +261,8 @@ void pa_diff_process(const struct pa_diff_pages *old, const struct pa_diff_pages
 		if (strcmp(d->vmas[k].match, "same"))
 			d->vmas[k].changed = d->changed = true;
 	d->nvmas = ne;
-	qsort(d->vmas, ne, sizeof(*d->vmas), cmp_entry);
+	if (ne)
+		qsort(d->vmas, ne, sizeof(*d->vmas), cmp_entry);
 	free(old_entry);
 }
 

@@ -385,10 +385,12 @@ static void finish(struct pa_report *r, const struct pa_options *o)
 			}
 			a->ngroups = k;
 		}
-		qsort_r(r->procs, r->nprocs, sizeof(*r->procs), cmp_procs, &by);
+		if (r->nprocs)
+			qsort_r(r->procs, r->nprocs, sizeof(*r->procs), cmp_procs, &by);
 		return;
 	}
-	qsort_r(r->procs, r->nprocs, sizeof(*r->procs), cmp_procs, &by);
+	if (r->nprocs)
+		qsort_r(r->procs, r->nprocs, sizeof(*r->procs), cmp_procs, &by);
 	if (o->top && r->nprocs > o->top) {
 		for (size_t i = o->top; i < r->nprocs; i++) {
 			to_other(a, 1, &r->procs[i].totals);
