@@ -56,10 +56,17 @@ expect "SIGTERM: the command's exit event" \
 # the command goes on and its exit code comes through
 "$PAGE_ANON" --trace-fork -- "$PA_FORKER" stopself >"$tmp/stop.out" 2>"$tmp/stop.err" &
 pa=$!
+# The command is also briefly in a ptrace stop ("t") while page-anon
+# reads it at its exec: wait until it stays stopped for 5 samples in a row.
 cmd=
-for _ in $(seq 100); do
+stopped=0
+for _ in $(seq 200); do
 	cmd=$(cat /proc/$pa/task/*/children 2>/dev/null | tr -d ' ' || true)
-	[ -n "$cmd" ] && [ "$(sed -n 's/^State:[[:space:]]*\(.\).*/\1/p' /proc/$cmd/status 2>/dev/null)" = t ] && break
+	case $(sed -n 's/^State:[[:space:]]*\(.\).*/\1/p' /proc/"${cmd:-0}"/status 2>/dev/null) in
+	t|T) stopped=$((stopped + 1)) ;;
+	*) stopped=0 ;;
+	esac
+	[ $stopped -ge 5 ] && break
 	sleep 0.1
 done
 [ -n "$cmd" ] || fail "stopself: no command"
