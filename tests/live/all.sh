@@ -34,6 +34,7 @@ done)
 	hard_error "uss-pss.py failed"
 status=0
 "$PAGE_ANON" --all --json >"$tmp/all.json" 2>"$tmp/all.err" || status=$?
+pa_json "$pid,$child"	# -p inside the same window
 "$PYTHON3" "$srcdir/tests/live/uss-pss.py" dump "$pid" "$child" >"$tmp/after" ||
 	hard_error "uss-pss.py failed"
 case $status in
@@ -58,8 +59,17 @@ nk=$("$JQ" '.scan.processes_skipped.kernel_thread' "$tmp/all.json")
 "$JQ" -e '[.processes[].command] | all(test("^(kworker|ksoftirqd|migration|rcu_)") | not)' \
 	"$tmp/all.json" >/dev/null || fail "a kernel thread's name in --all"
 
-# RSS/USS/PSS against the independent computation
+# RSS/USS/PSS against the independent computation.  A sanitizer build of
+# page-anon maps the same sanitizer runtime libraries as the helpers and
+# so raises their mapcount while it reads: the independent reading (taken
+# without it) cannot agree there, and only the plain build compares.
+sanitized=false
+if ldd "$PAGE_ANON" 2>/dev/null | grep -q 'lib[at]san\|libubsan'; then
+	sanitized=true
+	echo "sanitizer build: USS/PSS not compared with the independent reading"
+fi
 "$PYTHON3" "$srcdir/tests/live/uss-pss.py" bounds "$tmp/before" "$tmp/after" "$ps" >"$tmp/bounds"
+$sanitized && : >"$tmp/bounds.used" || cp "$tmp/bounds" "$tmp/bounds.used"
 [ "$(wc -l <"$tmp/bounds")" -eq 2 ] || fail "uss-pss.py: no bounds for both helpers"
 while read -r p rlo rhi ulo uhi plo phi; do
 	set -- $("$JQ" -r --argjson p "$p" '.processes[] | select(.pid == $p) | "\(.rss_bytes) \(.uss_bytes) \(.pss_bytes)"' "$tmp/all.json")
@@ -67,17 +77,20 @@ while read -r p rlo rhi ulo uhi plo phi; do
 	[ "$2" -ge "$ulo" ] && [ "$2" -le "$uhi" ] || fail "pid $p uss_bytes $2 not in [$ulo, $uhi]"
 	[ "$3" -ge "$plo" ] && [ "$3" -le "$phi" ] || fail "pid $p pss_bytes $3 not in [$plo, $phi]"
 	echo "pid $p: rss $1 [$rlo, $rhi], uss $2 [$ulo, $uhi], pss $3 [$plo, $phi]"
-done <"$tmp/bounds"
+done <"$tmp/bounds.used"
 
 # every state as -p reports it (sum over all VMAs), exactly; -p has the
-# same USS (and the user)
-pa_json "$pid,$child"
+# user and a USS within the same bounds (pages other processes also map,
+# such as libc's, can change mapcount between the two readings)
 expect "-p user of $pid" "$("$JQ" -r --argjson p "$pid" '.processes[] | select(.pid == $p) | .user' "$tmp/pa.json")" \
 	"$("$JQ" -r --argjson p "$pid" '.processes[] | select(.pid == $p) | .user' "$tmp/all.json")"
 for p in "$pid" "$child"; do
 	want=$("$JQ" --argjson p "$p" ".processes[] | select(.pid == \$p) | .totals.uss * $ps" "$tmp/pa.json")
 	got=$("$JQ" --argjson p "$p" '.processes[] | select(.pid == $p) | .uss_bytes' "$tmp/all.json")
-	expect "pid $p USS of --all and -p" "$got" "$want"
+	$sanitized && continue
+	set -- $(awk -v p="$p" '$1 == p { print $4, $5 }' "$tmp/bounds")
+	[ "$want" -ge "$1" ] && [ "$want" -le "$2" ] ||
+		fail "pid $p: USS of -p $want not in [$1, $2] (--all: $got)"
 done
 for p in "$pid" "$child"; do
 	for k in anon_exclusive anon_shared anon_sole ksm zero file swapped special unknown; do
@@ -91,7 +104,12 @@ done
 shared=$("$JQ" --argjson p "$child" '.processes[] | select(.pid == $p) | .state_bytes.anon_shared' "$tmp/all.json")
 [ "$shared" -ge $((n * ps)) ] || fail "child anon_shared $shared < $((n * ps))"
 zero=$("$JQ" --argjson p "$pid" '.processes[] | select(.pid == $p) | .state_bytes.zero' "$tmp/all.json")
-expect "helper zero bytes" "$zero" $((n * ps))
+# (a sanitizer's shadow memory maps the zero page as well)
+if $sanitized; then
+	[ "$zero" -ge $((n * ps)) ] || fail "helper zero bytes $zero < $((n * ps))"
+else
+	expect "helper zero bytes" "$zero" $((n * ps))
+fi
 # ... and the second helper's copies of them came from the PFN cache
 hits=$("$JQ" '.scan.pfn_cache_hits' "$tmp/all.json")
 [ "$hits" -ge $n ] || fail "PFN cache hits $hits < $n"
