@@ -32,6 +32,14 @@ while :; do
 		wait "$pa" "$new" 2>/dev/null || :
 		continue
 	fi
+	# bounded: a --watch that misses the exit must fail, not hang
+	i=0
+	running() { [ -e /proc/$pa ] && ! grep -q '^State:[[:space:]]*Z' /proc/$pa/status 2>/dev/null; }
+	while running && [ $i -lt 300 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	running && fail "--watch still running 30 s after its process $old exited"
 	st=0
 	wait "$pa" || st=$?
 	kill "$new" 2>/dev/null || :
