@@ -125,12 +125,10 @@ static int report_batch(void *ctx, const struct pa_page_batch *b)
 				if (pa_pinned_covers(c->pins, (b->index[i] + k) * (uint64_t)s->src->page_size,
 						     (uint64_t)s->src->page_size))
 					vr->c.pinned++;
-		/* The sharing picture counts every anonymous page mapped more
-		 * than once, also the tails of PTE-mapped large folios whose
-		 * exclusivity is "unknown" (kc >= 2 means another mapping
-		 * exists: doc/kernel-notes.md 4 and 6). */
-		if (c->bitmap && b->pfn[i] && (kf & PA_BIT(ANON)) && !(kf & PA_BIT(KSM)) && kc >= 2 &&
-		    (st == PA_ST_ANON_SHARED || st == PA_ST_UNKNOWN))
+		/* The sharing matrix counts exactly the anon_shared pages
+		 * (classify.c has the one definition), so it agrees with the
+		 * totals. */
+		if (c->bitmap && b->pfn[i] && st == PA_ST_ANON_SHARED)
 			for (uint64_t k = 0; k < n; k++)
 				bitmap_set(c->p, b->pfn[i] + k);
 	}

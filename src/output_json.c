@@ -78,6 +78,8 @@ static cJSON *kinfo_json(const struct pa_kinfo *k)
 		add_hex(o, "zero_pfn", k->zero_pfn);
 	else
 		cJSON_AddNullToObject(o, "zero_pfn");
+	cJSON_AddStringToObject(o, "kpagecount", pa_mapcount_name(k->mapcount));
+	cJSON_AddStringToObject(o, "kpagecount_how", k->mapcount_how);
 	cJSON_AddBoolToObject(o, "selftest_ran", k->selftest_ran);
 	if (*k->note)
 		cJSON_AddStringToObject(o, "note", k->note);

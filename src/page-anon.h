@@ -320,6 +320,12 @@ int pa_pidfd_alive(int pidfd);
  * and in JSON.
  */
 enum pa_tristate { PA_UNTESTED = 0, PA_NO, PA_YES };
+enum pa_mapcount {
+	PA_MAPCOUNT_UNKNOWN = 0,	/* not found out: treated as an average */
+	PA_MAPCOUNT_PAGE,		/* exact per page (CONFIG_PAGE_MAPCOUNT, < 6.15) */
+	PA_MAPCOUNT_AVERAGE,		/* per-folio average (CONFIG_NO_PAGE_MAPCOUNT) */
+};
+const char *pa_mapcount_name(enum pa_mapcount m);	/* "per_page", ... */
 struct pa_kinfo {
 	struct pa_kver kver;
 	bool anon_exclusive_bit;	/* kernel >= 5.19 */
@@ -329,6 +335,12 @@ struct pa_kinfo {
 	enum pa_tristate pagemap_scan;	/* PAGEMAP_SCAN ioctl works */
 	uint64_t scan_categories;	/* accepted category bits */
 	uint64_t zero_pfn;		/* PFN of the zero page, 0 unknown */
+	/* What /proc/kpagecount holds for a page of a large folio
+	 * (classify.c): the page's exact mapcount, or (6.15+ with
+	 * CONFIG_NO_PAGE_MAPCOUNT) the folio's rounded average. */
+	enum pa_mapcount mapcount;
+	char mapcount_how[128];		/* how that was found out */
+	bool kpagecount_ok;		/* kpagecount could be opened */
 	bool selftest_ran;
 	char note[256];			/* why a test could not run */
 };
@@ -354,6 +366,22 @@ enum pa_state {
 };
 const char *pa_state_name(enum pa_state st);	/* "anon_exclusive", ... */
 
+/* Why a page is PA_ST_UNKNOWN (JSON "unknown_reasons", hint lines). */
+enum pa_unknown_reason {
+	PA_UR_PFN_HIDDEN = 0,	/* pagemap PFN 0: no CAP_SYS_ADMIN */
+	PA_UR_KPAGE_UNREADABLE,	/* kpageflags or kpagecount not read */
+	PA_UR_NO_EXCLUSIVE_BIT,	/* kernel < 5.19, page mapped once */
+	PA_UR_TAIL_MAPPED_ONCE,	/* tail of a PTE-mapped large folio, mapped
+				 * once: private, but its own bit is not
+				 * exported (6.10+) */
+	PA_UR_MAPCOUNT_AVERAGE,	/* large folio, kpagecount not exact */
+	PA_UR_HEAD_NOT_SEEN,	/* 5.19-6.9: huge page tail, head not read */
+	PA_UR__N
+};
+const char *pa_unknown_reason_name(enum pa_unknown_reason r);	/* "pfn_hidden", ... */
+/* One sentence: what it means and what would help. */
+const char *pa_unknown_reason_hint(enum pa_unknown_reason r);
+
 /* Extra per-page facts the walk knows besides pme/kflags/kcount. */
 #define PA_PG_PMD_MAPPED	0x01	/* PAGEMAP_SCAN said PAGE_IS_HUGE */
 #define PA_PG_HAVE_KPAGE	0x02	/* kflags/kcount were read */
@@ -374,7 +402,10 @@ struct pa_counts {
 	 * ones mapped once, pss_q16 the sum of 1/mapcount in 1/65536 pages
 	 * (each page rounded down).  Need the walk's count_mapped. */
 	uint64_t rss, uss, pss_q16;
+	uint64_t unknown[PA_UR__N];	/* state[PA_ST_UNKNOWN] by reason */
 };
+/* The reason with most unknown pages; PA_UR__N when there are none. */
+enum pa_unknown_reason pa_counts_main_unknown(const struct pa_counts *c);
 #define PA_PSS_SHIFT 16
 /* PSS in bytes, rounded down */
 static inline uint64_t pa_pss_bytes(const struct pa_counts *c, long page_size)
@@ -390,6 +421,11 @@ uint64_t pa_counts_populated(const struct pa_counts *c);
 
 enum pa_state pa_classify(const struct pa_kinfo *k, uint64_t pme, uint64_t kflags,
 			  uint64_t kcount, unsigned pgflags);
+/* Same, and for PA_ST_UNKNOWN the reason in *why (why may be NULL). */
+enum pa_state pa_classify_why(const struct pa_kinfo *k, uint64_t pme, uint64_t kflags,
+			      uint64_t kcount, unsigned pgflags, enum pa_unknown_reason *why);
+/* kpagecount of this page is its exact mapcount. */
+bool pa_mapcount_exact(const struct pa_kinfo *k, uint64_t kflags);
 /* Count one page (state + the side counts). */
 void pa_counts_page(struct pa_counts *c, const struct pa_kinfo *k, uint64_t pme,
 		    uint64_t kflags, uint64_t kcount, unsigned pgflags, enum pa_state st);

@@ -50,6 +50,10 @@ static void print_verbose(const struct pa_session *s)
 		(unsigned long long)k->scan_categories, tri[k->ksm_flag_bug],
 		tri[k->nopage_reported], (unsigned long long)k->zero_pfn,
 		*k->note ? "; self-tests " : "", k->note);
+	fprintf(stderr, "kpagecount of large-folio pages: %s (%s)\n",
+		k->mapcount == PA_MAPCOUNT_PAGE ? "exact per page (CONFIG_PAGE_MAPCOUNT)" :
+		k->mapcount == PA_MAPCOUNT_AVERAGE ? "per-folio average (CONFIG_NO_PAGE_MAPCOUNT)" :
+		"unknown, treated as not exact", k->mapcount_how);
 }
 
 /* "sample 2  2026-12-06 03:40:12": the head of a --flags --watch table,

@@ -28,6 +28,123 @@ void pa_kinfo_from_version(struct pa_kinfo *k, const struct pa_kver *v)
 	k->folio_flags = code >= PA_KVER(6, 10);
 	/* PAGEMAP_SCAN: 6.7 (52526ca7fdb9).  Probed when live. */
 	k->pagemap_scan = code >= PA_KVER(6, 7) ? PA_UNTESTED : PA_NO;
+	/* CONFIG_NO_PAGE_MAPCOUNT came with 6.15 ("mm: MM owner tracking
+	 * for large folios (!hugetlb) + CONFIG_NO_PAGE_MAPCOUNT"): before it
+	 * kpagecount is page_mapcount() or folio_precise_page_mapcount(),
+	 * exact per page.  From 6.15 on the config decides (detect_mapcount). */
+	if (code < PA_KVER(6, 15)) {
+		k->mapcount = PA_MAPCOUNT_PAGE;
+		snprintf(k->mapcount_how, sizeof(k->mapcount_how), "kernel before 6.15");
+	}
+}
+
+/*
+ * CONFIG_PAGE_MAPCOUNT / CONFIG_NO_PAGE_MAPCOUNT from a plain-text kernel
+ * config below the root (boot/config-RELEASE, as Debian installs it).
+ */
+static void mapcount_from_config(struct pa_source *s, struct pa_kinfo *k)
+{
+	char path[4096], line[256];
+	FILE *f;
+
+	if (pa_source_path(s, path, sizeof(path), "boot/config-%s", s->release) < 0)
+		return;
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		if (!strcmp(line, "CONFIG_NO_PAGE_MAPCOUNT=y\n")) {
+			k->mapcount = PA_MAPCOUNT_AVERAGE;
+			break;
+		}
+		if (!strcmp(line, "CONFIG_PAGE_MAPCOUNT=y\n"))
+			k->mapcount = PA_MAPCOUNT_PAGE;
+	}
+	fclose(f);
+	if (k->mapcount != PA_MAPCOUNT_UNKNOWN)
+		snprintf(k->mapcount_how, sizeof(k->mapcount_how), "kernel config %s",
+			 k->mapcount == PA_MAPCOUNT_PAGE ? "CONFIG_PAGE_MAPCOUNT" :
+			 "CONFIG_NO_PAGE_MAPCOUNT");
+}
+
+#define PROBE_PMD	(2UL << 20)
+
+/*
+ * Probe on the live kernel: fault a large folio into page-anon's own
+ * memory (MADV_HUGEPAGE: a PMD THP, or an mTHP of an enabled size), zap the
+ * second half of it with MADV_DONTNEED and read kpagecount of a zapped
+ * page while the folio still exists (it waits on the deferred split
+ * queue).  Exact per-page mapcount reads 0 there; the rounded folio
+ * average of CONFIG_NO_PAGE_MAPCOUNT reads at least 1, because the folio
+ * is still mapped (fs/proc/page.c, folio_average_page_mapcount()).
+ * Inconclusive (no large folio, folio split meanwhile) leaves it unknown.
+ */
+static void mapcount_probe(struct pa_source *s, struct pa_kinfo *k)
+{
+	long ps = s->page_size;
+	size_t len = 2 * PROBE_PMD, n = 0, npm = PROBE_PMD / (size_t)ps;
+	struct pa_target *t = NULL;
+	uint64_t *pme = NULL, pfn0, kf[2], kc[2];
+	unsigned char *map, *p;
+
+	if (ps != 4096 || !s->ops->has_kfile(s, PA_KPAGECOUNT))
+		return;
+	map = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (map == MAP_FAILED)
+		return;
+	p = (unsigned char *)(((uintptr_t)map + PROBE_PMD - 1) & ~(uintptr_t)(PROBE_PMD - 1));
+	pme = calloc(npm, sizeof(*pme));
+	if (!pme || madvise(p, PROBE_PMD, MADV_HUGEPAGE) < 0)
+		goto out;
+	p[0] = 1;
+	if (s->ops->open_target(s, getpid(), &t) < 0 ||
+	    s->ops->read_pagemap(t, pme, (uint64_t)(uintptr_t)p / (uint64_t)ps, npm) != (ssize_t)npm)
+		goto out;
+	pfn0 = PM_PFRAME(pme[0]);
+	if (!(pme[0] & PM_PRESENT) || !pfn0 ||
+	    s->ops->read_pfn(s, PA_KPAGEFLAGS, kf, pfn0, 1) != 1 ||
+	    (kf[0] & (PA_BIT(COMPOUND_HEAD) | PA_BIT(THP) | PA_BIT(ANON))) !=
+	    (PA_BIT(COMPOUND_HEAD) | PA_BIT(THP) | PA_BIT(ANON)))
+		goto out;
+	/* The folio's pages: present, consecutive PFNs, compound tails. */
+	for (n = 1; n < npm && (pme[n] & PM_PRESENT) && PM_PFRAME(pme[n]) == pfn0 + n; n++)
+		if (s->ops->read_pfn(s, PA_KPAGEFLAGS, kf, pfn0 + n, 1) != 1 ||
+		    !(kf[0] & PA_BIT(COMPOUND_TAIL)))
+			break;
+	if (n < 2 || madvise(p + n / 2 * (size_t)ps, (n - n / 2) * (size_t)ps, MADV_DONTNEED) < 0)
+		goto out;
+	/* Read the counts, then check the folio is still the same one. */
+	if (s->ops->read_pfn(s, PA_KPAGECOUNT, &kc[0], pfn0, 1) != 1 ||
+	    s->ops->read_pfn(s, PA_KPAGECOUNT, &kc[1], pfn0 + n - 1, 1) != 1 ||
+	    s->ops->read_pfn(s, PA_KPAGEFLAGS, &kf[0], pfn0, 1) != 1 ||
+	    s->ops->read_pfn(s, PA_KPAGEFLAGS, &kf[1], pfn0 + n - 1, 1) != 1 ||
+	    !(kf[0] & PA_BIT(COMPOUND_HEAD)) || !(kf[0] & PA_BIT(ANON)) ||
+	    !(kf[1] & PA_BIT(COMPOUND_TAIL)) || kc[0] != 1)
+		goto out;
+	k->mapcount = kc[1] == 0 ? PA_MAPCOUNT_PAGE : PA_MAPCOUNT_AVERAGE;
+	snprintf(k->mapcount_how, sizeof(k->mapcount_how), "probe with a %zu KiB folio",
+		 n * (size_t)ps / 1024);
+out:
+	if (t)
+		s->ops->close_target(t);
+	free(pme);
+	munmap(map, len);
+}
+
+/* Whether kpagecount is exact per page: version, probe, config. */
+static void detect_mapcount(struct pa_source *s, struct pa_kinfo *k)
+{
+	k->kpagecount_ok = s->ops->has_kfile(s, PA_KPAGECOUNT);
+	if (k->mapcount != PA_MAPCOUNT_UNKNOWN)
+		return;
+	if (!*s->root && s->ops->has_kfile(s, PA_KPAGEFLAGS))
+		mapcount_probe(s, k);
+	if (k->mapcount == PA_MAPCOUNT_UNKNOWN)
+		mapcount_from_config(s, k);
+	if (k->mapcount == PA_MAPCOUNT_UNKNOWN)
+		snprintf(k->mapcount_how, sizeof(k->mapcount_how),
+			 "not found out (no large folio to probe, no boot/config-%.40s)",
+			 s->release);
 }
 
 /* A PFN in a memory hole: an absent memory block below the last one. */
@@ -75,8 +192,19 @@ void pa_selftest(struct pa_source *s, struct pa_kinfo *k)
 
 	if (s->kinfo) {		/* recorded with the data (a snapshot) */
 		*k = *s->kinfo;
+		/* The snapshot does not record what kpagecount holds: known
+		 * from the version before 6.15, else treated as not exact. */
+		if (k->mapcount == PA_MAPCOUNT_UNKNOWN && pa_kver_code(&k->kver) < PA_KVER(6, 15)) {
+			k->mapcount = PA_MAPCOUNT_PAGE;
+			snprintf(k->mapcount_how, sizeof(k->mapcount_how), "kernel before 6.15");
+		} else if (k->mapcount == PA_MAPCOUNT_UNKNOWN) {
+			snprintf(k->mapcount_how, sizeof(k->mapcount_how),
+				 "not recorded in the snapshot");
+		}
+		k->kpagecount_ok = s->ops->has_kfile(s, PA_KPAGECOUNT);
 		return;
 	}
+	detect_mapcount(s, k);
 	if (*s->root) {
 		snprintf(k->note, sizeof(k->note), "not run: data from a sysroot");
 		if (k->pagemap_scan == PA_UNTESTED)

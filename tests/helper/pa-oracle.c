@@ -20,13 +20,19 @@
  *	KPF_ZERO_PAGE			zero
  *	!KPF_ANON			file (file, shmem, MAP_SHARED anon)
  *	KPF_KSM				ksm
+ *	kpagecount >= 2, count exact	anon_shared (mapped twice: not
+ *					exclusive, whatever bit 34 says)
  *	compound tail, not hugetlb, not PMD-mapped, kernel >= 6.10
  *					unknown (kpageflags reports the
  *					folio head's bit 34 since 6.10,
  *					commit dee3d0bef2b0)
  *	bit 34 (PG_anon_exclusive, 5.19+) anon_exclusive
- *	kpagecount >= 2			anon_shared
+ *	count not exact			unknown
  *	otherwise			anon_sole
+ * The count is exact for small pages and hugetlb, and for every page on
+ * kernels before 6.15 or built with CONFIG_PAGE_MAPCOUNT (read from
+ * /boot/config-RELEASE or, through gzip, /proc/config.gz); with
+ * CONFIG_NO_PAGE_MAPCOUNT it is a folio average for large folios.
  *
  * pinned: present pages inside a buffer listed under "UserBufs:" in
  * /proc/PID/fdinfo/N of an io_uring descriptor, counted only when
@@ -56,6 +62,7 @@
 #define PM_PRESENT	(1ULL << 63)
 
 /* include/uapi/linux/kernel-page-flags.h; 34 from include/linux/kernel-page-flags.h */
+#define KPF_COMPOUND_HEAD	15
 #define KPF_COMPOUND_TAIL	16
 #define KPF_ANON		12
 #define KPF_HUGE		17
@@ -207,6 +214,36 @@ static bool folio_flags_kernel(void)
 	return major > 6 || (major == 6 && minor >= 10);
 }
 
+/* kpagecount exact per page for large folios too? */
+static bool mapcount_exact_kernel(void)
+{
+	struct utsname u;
+	int major = 0, minor = 0;
+	bool exact = false, boot;
+	char cmd[512], line[256];
+	FILE *f;
+
+	if (uname(&u) < 0 || sscanf(u.release, "%d.%d", &major, &minor) != 2)
+		return false;
+	if (major < 6 || (major == 6 && minor < 15))
+		return true;
+	snprintf(cmd, sizeof(cmd), "/boot/config-%s", u.release);
+	f = fopen(cmd, "r");
+	boot = f != NULL;
+	if (!f)
+		f = popen("gzip -dc /proc/config.gz 2>/dev/null", "r");
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f))
+		if (!strcmp(line, "CONFIG_PAGE_MAPCOUNT=y\n"))
+			exact = true;
+	if (boot)
+		fclose(f);
+	else
+		pclose(f);
+	return exact;
+}
+
 /* Mark the pages of [start, end) that PAGEMAP_SCAN reports as PAGE_IS_HUGE
  * (PMD-mapped THP or hugetlb).  Returns false if the ioctl is missing. */
 static bool scan_huge(int pm_fd, uint64_t start, uint64_t end, long psize, bool *huge)
@@ -249,6 +286,7 @@ int main(int argc, char **argv)
 	uint64_t start, end, npages;
 	long psize = sysconf(_SC_PAGESIZE);
 	bool folio_flags = folio_flags_kernel();
+	bool mapcount_exact = mapcount_exact_kernel();
 	bool have_scan, *huge;
 	int pm_fd, kf_fd, kc_fd;
 	char path[64];
@@ -285,6 +323,7 @@ int main(int argc, char **argv)
 	for (uint64_t i = 0; i < npages; i++) {
 		uint64_t pme = read_u64(pm_fd, start / (uint64_t)psize + i, path);
 		uint64_t pfn = pme & PM_PFN_MASK, kf, kc;
+		bool exact;
 
 		if (pme & PM_UFFD_WP)
 			cnt[K_UFFD_WP]++;
@@ -316,6 +355,8 @@ int main(int argc, char **argv)
 			cnt[K_THP]++;
 		if (F(kf, KPF_HUGE))
 			cnt[K_HUGETLB]++;
+		exact = mapcount_exact || F(kf, KPF_HUGE) ||
+			!(F(kf, KPF_COMPOUND_HEAD) || F(kf, KPF_COMPOUND_TAIL) || F(kf, KPF_THP));
 
 		/* USS and PSS as smaps counts them: every resident page but
 		 * the zero pages, by its kpagecount (0 taken as 1); PSS in
@@ -334,12 +375,14 @@ int main(int argc, char **argv)
 			cnt[K_FILE]++;
 		else if (F(kf, KPF_KSM))
 			cnt[K_KSM]++;
+		else if (exact && kc >= 2)
+			cnt[K_SHARED]++;
 		else if (folio_flags && F(kf, KPF_COMPOUND_TAIL) && !F(kf, KPF_HUGE) && !huge[i])
 			cnt[K_UNKNOWN]++;
 		else if (F(kf, KPF_OWNER_2))
 			cnt[K_EXCL]++;
-		else if (kc >= 2)
-			cnt[K_SHARED]++;
+		else if (!exact)
+			cnt[K_UNKNOWN]++;
 		else
 			cnt[K_SOLE]++;
 	}
