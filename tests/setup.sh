@@ -119,6 +119,7 @@ expect()
 
 helper_start()
 {
+	rm -f "$tmp/helper.in" "$tmp/helper.out"
 	mkfifo "$tmp/helper.in" "$tmp/helper.out"
 	"$PA_HELPER" "$@" <"$tmp/helper.in" >"$tmp/helper.out" 2>"$tmp/helper.err" &
 	helper_pid=$!

@@ -36,6 +36,10 @@
  *	fork			child keeps the same regions; answers "child PID"
  *	child-write NAME	the child writes every page (COW)
  *	child-read NAME		the child reads every page
+ *	child-poke NAME STRIDE [FIRST]
+ *				the child writes one byte in every STRIDE-th
+ *				page from page FIRST (default 0): a partial COW
+ *	poke NAME STRIDE [FIRST]	the same in the helper
  *	child-exit		the child exits and is reaped
  *	write NAME, read NAME	the helper writes / reads every page
  *	munmap-part NAME [I]	unmap page I (default: the last page)
@@ -125,6 +129,26 @@ static char *map_aligned(size_t len, size_t align, int flags)
 	if (mprotect(a - pg, pg, PROT_NONE) < 0 || mprotect(a + len, pg, PROT_NONE) < 0)
 		return NULL;
 	return a;
+}
+
+/* Write one byte in pages first, first + stride, ... */
+static int poke(const struct region *r, const char *stride_s, const char *first_s)
+{
+	size_t n = r->len / (size_t)page_size;
+	unsigned long stride, first = 0;
+	char *end;
+
+	stride = strtoul(stride_s, &end, 0);
+	if (*end || !stride)
+		return -1;
+	if (first_s && *first_s) {
+		first = strtoul(first_s, &end, 0);
+		if (*end)
+			return -1;
+	}
+	for (size_t i = first; i < n; i += stride)
+		((volatile char *)r->addr)[i * (size_t)page_size] ^= 0x5a;
+	return 0;
 }
 
 static void touch_write(const struct region *r)
@@ -367,14 +391,20 @@ static void child_loop(int in, int out)
 	if (getppid() == 1)
 		_exit(0);
 	while (getline(&line, &cap, fin) > 0) {
-		char cmd[32], name[32];
+		char cmd[32], name[32], a1[32] = "", a2[32] = "";
 		struct region *r;
 
 		line[strcspn(line, "\n")] = '\0';
 		if (!strcmp(line, "exit"))
 			_exit(0);
-		if (sscanf(line, "%31s %31s", cmd, name) != 2 || !(r = find_region(name))) {
+		if (sscanf(line, "%31s %31s %31s %31s", cmd, name, a1, a2) < 2 ||
+		    !(r = find_region(name))) {
 			fprintf(fout, "err child: bad command '%s'\n", line);
+		} else if (!strcmp(cmd, "poke")) {
+			if (poke(r, a1, a2) < 0)
+				fprintf(fout, "err child: bad poke arguments\n");
+			else
+				fprintf(fout, "ok\n");
 		} else if (!strcmp(cmd, "write")) {
 			touch_write(r);
 			fprintf(fout, "ok\n");
@@ -432,7 +462,7 @@ static void child_exit(void)
 	child_pid = 0;
 }
 
-static void child_cmd(const char *cmd, const char *name)
+static void child_cmd(const char *cmd, const char *name, const char *args)
 {
 	char buf[256];
 
@@ -440,7 +470,7 @@ static void child_cmd(const char *cmd, const char *name)
 		printf("err no child\n");
 		return;
 	}
-	fprintf(to_child, "%s %s\n", cmd, name);
+	fprintf(to_child, "%s %s %s\n", cmd, name, args ? args : "");
 	fflush(to_child);
 	if (!fgets(buf, sizeof(buf), from_child)) {
 		printf("err child did not answer\n");
@@ -466,11 +496,11 @@ static int page_arg(const struct region *r, const char *arg, size_t *idx)
 
 static void command(char *line)
 {
-	char cmd[32] = "", name[32] = "", arg[32] = "";
+	char cmd[32] = "", name[32] = "", arg[32] = "", arg2[32] = "";
 	struct region *r = NULL;
 	size_t idx;
 
-	sscanf(line, "%31s %31s %31s", cmd, name, arg);
+	sscanf(line, "%31s %31s %31s %31s", cmd, name, arg, arg2);
 	if (!strcmp(cmd, "ping")) {
 		printf("ok\n");
 		return;
@@ -503,9 +533,19 @@ static void command(char *line)
 		return;
 	}
 	if (!strcmp(cmd, "child-write")) {
-		child_cmd("write", name);
+		child_cmd("write", name, NULL);
 	} else if (!strcmp(cmd, "child-read")) {
-		child_cmd("read", name);
+		child_cmd("read", name, NULL);
+	} else if (!strcmp(cmd, "child-poke")) {
+		char args[80];
+
+		snprintf(args, sizeof(args), "%s %s", arg, arg2);
+		child_cmd("poke", name, args);
+	} else if (!strcmp(cmd, "poke")) {
+		if (poke(r, arg, arg2) < 0)
+			printf("err bad poke arguments\n");
+		else
+			printf("ok\n");
 	} else if (!strcmp(cmd, "write")) {
 		touch_write(r);
 		printf("ok\n");

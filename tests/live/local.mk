@@ -22,6 +22,7 @@ LIVE_TESTS = \
 	tests/live/shared-anon.sh \
 	tests/live/thp.sh \
 	tests/live/mthp.sh \
+	tests/live/folio.sh \
 	tests/live/ksm.sh \
 	tests/live/hugetlb.sh \
 	tests/live/swap.sh \
