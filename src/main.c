@@ -22,6 +22,7 @@ enum {
 	OPT_ALL, OPT_GROUP_BY, OPT_TOP, OPT_PROMETHEUS, OPT_MAX_SECONDS,
 	OPT_SAVE, OPT_LOAD, OPT_DIFF, OPT_APPEND,
 	OPT_TRACE_FORK, OPT_TRACE_THREADS,
+	OPT_CHECK,
 };
 
 static const char doc[] =
@@ -58,7 +59,8 @@ static const char doc[] =
 	"sample was partial or a watched process exited, else 0; --watch ends "
 	"when every watched process has exited.  With --trace-fork -- COMMAND: the "
 	"command's exit status (killed by a signal: page-anon ends by the same "
-	"signal).  A closed output pipe ends "
+	"signal).  With --check: 4 when the kernel "
+	"broke one of its rules on any page (a finding), else as above.  A closed output pipe ends "
 	"page-anon quietly by SIGPIPE (status 141 in the shell).\n"
 	"\n"
 	"PFNs in /proc/PID/pagemap and the /proc/kpage* files need CAP_SYS_ADMIN "
@@ -103,6 +105,10 @@ static struct argp_option options[] = {
 	{ "freeze", OPT_FREEZE, NULL, 0, "Stop the processes while scanning (cgroup freezer when alone in "
 	  "their cgroup, else SIGSTOP), for an exact snapshot; always resumed; already stopped processes, "
 	  "PID 1 and page-anon itself are left alone", 3 },
+
+	{ "check", OPT_CHECK, NULL, 0, "Audit the kernel: list every page of the processes (-p, --children) "
+	  "where kpageflags, kpagecount and pagemap contradict the kernel's own rules; exit status 4 "
+	  "when any finding stands", 3 },
 
 	{ NULL, 0, NULL, 0, "Output:", 4 },
 	{ "json", OPT_JSON, "pretty", OPTION_ARG_OPTIONAL, "JSON output (compact; --json=pretty to indent)", 4 },
@@ -427,6 +433,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_TRACE_THREADS:
 		o->trace_threads = true;
 		break;
+	case OPT_CHECK:
+		o->check = true;
+		break;
 	case OPT_COMMAND_LOG:
 		if (!*arg)
 			argp_error(state, "empty --command-log name");
@@ -466,6 +475,12 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 			argp_error(state, "--watch works with the report and flags table, not with -l/-L, -f or --tui");
 		if (o->output_file && o->tui)
 			argp_error(state, "--output-file cannot be used with --tui");
+		if (o->check && !o->npids)
+			argp_error(state, "--check needs -p PID");
+		if (o->check && (o->tui || o->watch > 0 || o->list || o->file || o->describe ||
+				 o->mode == PA_MODE_FLAGS || o->mode == PA_MODE_REPORT))
+			argp_error(state, "--check cannot be combined with --tui, --watch, --flags, --report, "
+				   "-l/-L, -f or -d");
 		if (o->freeze && !o->npids && !o->tui)
 			argp_error(state, "--freeze needs -p PID (or --tui)");
 		if (!o->all && (o->group_by || o->top || o->prometheus || o->max_seconds > 0))

@@ -12,6 +12,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "check.h"
 #include "fields.h"
 #include "procs.h"
 
@@ -64,7 +65,7 @@ static cJSON *tristate(enum pa_tristate t)
 	return t == PA_UNTESTED ? cJSON_CreateNull() : cJSON_CreateBool(t == PA_YES);
 }
 
-static cJSON *kinfo_json(const struct pa_kinfo *k)
+cJSON *pa_json_kinfo(const struct pa_kinfo *k)
 {
 	cJSON *o = cJSON_CreateObject();
 
@@ -149,7 +150,7 @@ int pa_json_report_watch(FILE *out, const struct pa_report *r, const struct pa_o
 {
 	cJSON *root = header(r, "report"), *procs;
 
-	cJSON_AddItemToObject(root, "kernel_checks", kinfo_json(&r->kinfo));
+	cJSON_AddItemToObject(root, "kernel_checks", pa_json_kinfo(&r->kinfo));
 	if (o->watch > 0)
 		add_u64(root, "sample", r->sample);
 	/* every report, not only --watch samples: when it was taken */

@@ -56,6 +56,7 @@ enum pa_exit {
 	PA_EXIT_ERROR = 1,	/* runtime error */
 	PA_EXIT_USAGE = 2,	/* bad command line */
 	PA_EXIT_PARTIAL = 3,	/* partial result: process gone, PFNs hidden */
+	PA_EXIT_FINDINGS = 4,	/* --check: the kernel broke one of its rules */
 };
 
 #define PA_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -548,6 +549,7 @@ struct pa_options {
 	bool verbose;
 	bool trace_fork;	/* --trace-fork (tracefork.c) */
 	bool trace_threads;	/* --trace-threads: threads make events too */
+	bool check;		/* --check: kernel invariant audit */
 	bool freeze;
 	const char *output_file;	/* borrowed: --output-file */
 	bool all;		/* --all: every user process (fleet.c) */
@@ -605,6 +607,8 @@ struct pa_proc_report {
 	struct pa_walk_stats stats;
 };
 
+struct pa_check_result;		/* check.h */
+
 struct pa_report {
 	char kernel[128];
 	long page_size;
@@ -622,6 +626,7 @@ struct pa_report {
 	uint64_t unknown_bits;	/* union of unknown bits seen */
 
 	struct pa_all_report *all;	/* owned: --all scan, NULL otherwise */
+	struct pa_check_result *check;	/* owned: --check results, else NULL */
 	uint64_t sample;	/* --watch sample number, from 1 */
 	double timestamp;	/* CLOCK_REALTIME seconds of the sample */
 	bool partial;

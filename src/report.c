@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check.h"
 #include "page-anon.h"
 
 void pa_report_init(struct pa_report *r)
@@ -36,6 +37,7 @@ void pa_report_free(struct pa_report *r)
 		free(r->all->groups);
 		free(r->all);
 	}
+	pa_check_result_free(r->check);
 	memset(r, 0, sizeof(*r));
 }
 

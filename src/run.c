@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "page-anon.h"
+#include "check.h"
 #include "collect.h"
 #include "session.h"
 #include "diff.h"
@@ -67,6 +68,35 @@ static void print_sample_header(unsigned long long sample)
 	if (localtime_r(&now, &tm))
 		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
 	printf("%ssample %llu  %s\n", sample > 1 ? "\n" : "", sample, when);
+}
+
+/* --check: one pass over the processes, then the findings. */
+static int run_check(struct pa_session *s)
+{
+	struct pa_options *o = s->opt;
+	struct pa_report r;
+	pid_t *pids;
+	size_t npids;
+	int rc;
+
+	pa_report_init(&r);
+	pa_expand_children(s, o->pids, o->npids, &pids, &npids);
+	if (o->freeze)
+		pa_freeze(s->src, pids, npids);
+	rc = pa_check_collect(s, pids, npids, &r);
+	if (o->freeze)
+		pa_thaw();
+	free(pids);
+	pa_privs_drop();
+	for (size_t i = 0; r.check && i < r.check->nprocs; i++)
+		if (r.check->procs[i].errmsg[0])
+			(r.check->procs[i].err ? pa_error : pa_warn)("%s", r.check->procs[i].errmsg);
+	if (o->json)
+		pa_json_check(stdout, &r, o);
+	else
+		pa_print_check(stdout, &r);
+	pa_report_free(&r);
+	return rc;
 }
 
 static void print_stats(const struct pa_report *r)
@@ -280,7 +310,7 @@ static int run(struct pa_options *o)
 	}
 	rc = pa_session_open_kfiles(&s, 1u << PA_KPAGEFLAGS |
 				 (o->npids && !wants_flags_table(o) ? 1u << PA_KPAGECOUNT : 0) |
-				 (o->list_mapcnt ? 1u << PA_KPAGECOUNT : 0) |
+				 (o->list_mapcnt || o->check ? 1u << PA_KPAGECOUNT : 0) |
 				 (s.cgroup_filter && o->npids ? 1u << PA_KPAGECGROUP : 0));
 	if (rc)
 		goto out;
@@ -304,6 +334,11 @@ static int run(struct pa_options *o)
 		pa_error("--scan=always: the PAGEMAP_SCAN ioctl is not available (Linux 6.7 or later, "
 			 "not on a captured tree); use --scan=auto");
 		rc = PA_EXIT_ERROR;
+		goto out;
+	}
+
+	if (o->check) {
+		rc = run_check(&s);
 		goto out;
 	}
 

@@ -18,10 +18,16 @@ AM_TESTS_ENVIRONMENT += \
 	srcdir='$(srcdir)'; export srcdir; \
 	MKFIXTURE='$(abs_top_builddir)/tests/mkfixture'; export MKFIXTURE;
 
+# --check on trees that each hold one kernel rule violation.
+TESTS += tests/check-fixtures.sh
+dist_check_SCRIPTS += tests/check-fixtures.sh
+EXTRA_DIST += $(wildcard $(srcdir)/tests/check/*.fix)
+
 # JSON output validated against the schemas, which are installed in
 # $(datadir)/page-anon/schema/ for the scripts that read --json.
 schemadir = $(pkgdatadir)/schema
 dist_schema_DATA = \
+	tests/schema/check.schema.json \
 	tests/schema/report.schema.json tests/schema/flags.schema.json \
 	tests/schema/page.schema.json tests/schema/describe.schema.json \
 	tests/schema/processes.schema.json \

@@ -18,6 +18,8 @@
  *   kpagecgroup PFN VALUE [N]
  *   maxpfn N                       size of the kpage* files (default: the
  *                                  highest PFN written + 1)
+ *   text REL LINE...               append LINE to the file REL below DIR
+ *                                  (e.g. boot/config-RELEASE)
  * Files are sparse: pagemap offsets are VADDR / 4096 * 8.
  */
 #include <errno.h>
@@ -171,6 +173,17 @@ int main(int argc, char **argv)
 			write_u64s(rel, pfn, num(b), n, 0, 0);
 			if (pfn + n > maxpfn)
 				maxpfn = pfn + n;
+		} else if (!strcmp(cmd, "text")) {
+			char *slash;
+
+			a = strtok_r(NULL, " \t", &save);
+			if (!a || strstr(a, ".."))
+				die("bad text file name", a);
+			snprintf(rel, sizeof(rel), "%s/%s", dir, a);
+			slash = strrchr(rel, '/');
+			*slash = '\0';
+			mkdirs(rel);
+			write_text(a, save ? save : "", 1);
 		} else if (!strcmp(cmd, "maxpfn")) {
 			maxpfn = num(strtok_r(NULL, " \t", &save));
 		} else {

@@ -23,6 +23,7 @@ LIVE_TESTS = \
 	tests/live/thp.sh \
 	tests/live/mthp.sh \
 	tests/live/folio.sh \
+	tests/live/check.sh \
 	tests/live/ksm.sh \
 	tests/live/hugetlb.sh \
 	tests/live/swap.sh \
