@@ -128,7 +128,7 @@ _page_anon()
 			-L --list-each -C --list-cgroup -M --list-mapcnt
 			-N --no-summary -i --mark-idle --flags --extended --report
 			--children --bytes --all-vmas --sort -o --output -w --watch
-			--freeze --json --json= --color --color= -v --verbose
+			--freeze --check --json --json= --color --color= -v --verbose
 			--output-file -t --tui --interval --command-log
 			--trace-fork --trace-threads
 			--sysroot --kernel --threads --scan --per-page

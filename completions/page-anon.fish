@@ -67,6 +67,7 @@ $c -l sort -x -a 'start end size perms offset dev inode rss anon excl shared sol
 $c -s o -l output -x -a 'help start end size perms offset dev inode rss anon excl shared sole ksm zero file swap special unknown thp hugetlb mmap_excl uffd_wp guard uss pss pinned name' -d 'Columns to show'
 $c -s w -l watch -x -d 'Repeat every SECONDS'
 $c -l freeze -d 'Stop the processes while scanning'
+$c -l check -d 'Audit the kernel: list pages that break its own rules (exit status 4)'
 # Output
 $c -l json -f -a 'pretty compact' -d 'JSON output (--json=pretty to indent)'
 $c -l color -f -a 'auto always never' -d 'Colour: auto, always or never'
