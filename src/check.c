@@ -327,6 +327,7 @@ static void check_one(struct check *c, struct pa_check_proc *p)
 	c->ncands = 0;
 	ret = s->src->ops->open_target(s->src, p->pid, &t);
 	if (ret < 0) {
+		p->gone = ret == -ESRCH || ret == -ENOENT;
 		p->err = -ret;
 		pa_explain_open_error(s, p->pid, -ret, p->errmsg, sizeof(p->errmsg));
 		return;
@@ -335,6 +336,7 @@ static void check_one(struct check *c, struct pa_check_proc *p)
 	ret = s->src->ops->read_maps(t, &maps);
 	if (ret < 0) {
 		p->err = -ret;
+		p->gone = ret == -ESRCH || ret == -ENOENT;
 		if (ret == -ESRCH || ret == -ENOENT)
 			pa_explain_open_error(s, p->pid, -ret, p->errmsg, sizeof(p->errmsg));
 		else
@@ -351,6 +353,7 @@ static void check_one(struct check *c, struct pa_check_proc *p)
 	}
 	if (t->gone || st.partial || ret == -EINTR) {
 		p->partial = true;
+		p->gone = t->gone || (st.partial && !*s->src->root);
 		snprintf(p->errmsg, sizeof(p->errmsg), "process %d: %s: checked in part", (int)p->pid,
 			 ret == -EINTR ? "interrupted" : *s->src->root ?
 			 "pagemap ends before the last VMA (incomplete capture)" :
@@ -402,6 +405,11 @@ int pa_check_collect(struct pa_session *s, const pid_t *pids, size_t npids, stru
 		p->pid = pids[i];
 		c.cur = i;
 		check_one(&c, p);
+		if (r->check_all && p->gone && !*s->src->root) {
+			/* --all: a process that exited is not a failure */
+			c.res->nprocs--;
+			continue;
+		}
 		if (p->err)
 			nerr++;
 		else

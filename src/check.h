@@ -37,6 +37,7 @@ struct pa_check_proc {
 	pid_t pid;
 	char comm[64];
 	bool partial;
+	bool gone;		/* exited before or while it was checked */
 	int err;
 	char errmsg[640];
 };

@@ -627,6 +627,7 @@ struct pa_report {
 
 	struct pa_all_report *all;	/* owned: --all scan, NULL otherwise */
 	struct pa_check_result *check;	/* owned: --check results, else NULL */
+	bool check_all;		/* --check --all: vanished processes are dropped */
 	uint64_t sample;	/* --watch sample number, from 1 */
 	double timestamp;	/* CLOCK_REALTIME seconds of the sample */
 	bool partial;

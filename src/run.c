@@ -18,6 +18,7 @@
 #include "page-anon.h"
 #include "check.h"
 #include "collect.h"
+#include "procs.h"
 #include "session.h"
 #include "diff.h"
 #include "snapshot.h"
@@ -80,7 +81,27 @@ static int run_check(struct pa_session *s)
 	int rc;
 
 	pa_report_init(&r);
-	pa_expand_children(s, o->pids, o->npids, &pids, &npids);
+	if (o->all) {
+		/* every user process, as --all enumerates them (fleet.c):
+		 * kernel threads and processes gone meanwhile are skipped
+		 * silently */
+		ssize_t np = pa_source_pids(s->src, &pids);
+
+		if (np < 0) {
+			pa_error("%s/proc: %s", s->src->root, strerror((int)-np));
+			return PA_EXIT_ERROR;
+		}
+		npids = 0;
+		for (ssize_t i = 0; i < np; i++) {
+			struct pa_procinfo info;
+
+			if (pa_procinfo_read(s->src, pids[i], &info) == PA_PROC_USER)
+				pids[npids++] = pids[i];
+		}
+		r.check_all = true;
+	} else {
+		pa_expand_children(s, o->pids, o->npids, &pids, &npids);
+	}
 	if (o->freeze)
 		pa_freeze(s->src, pids, npids);
 	rc = pa_check_collect(s, pids, npids, &r);
@@ -89,7 +110,7 @@ static int run_check(struct pa_session *s)
 	free(pids);
 	pa_privs_drop();
 	for (size_t i = 0; r.check && i < r.check->nprocs; i++)
-		if (r.check->procs[i].errmsg[0])
+		if (r.check->procs[i].errmsg[0] && !r.check->procs[i].gone)
 			(r.check->procs[i].err ? pa_error : pa_warn)("%s", r.check->procs[i].errmsg);
 	if (o->json)
 		pa_json_check(stdout, &r, o);
@@ -241,7 +262,7 @@ static int run(struct pa_options *o)
 	rc = pa_session_prepare(&s, o);
 	if (rc)
 		goto out;
-	if (o->all && !o->save) {
+	if (o->all && !o->save && !o->check) {
 		rc = pa_run_all(&s);	/* fleet.c */
 		goto out;
 	}
