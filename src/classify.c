@@ -77,8 +77,9 @@ static const char *const reason_hints[PA_UR__N] = {
 		"(CONFIG_NO_PAGE_MAPCOUNT) or could not be checked: mapped once or shared cannot "
 		"be told apart; a kernel with CONFIG_PAGE_MAPCOUNT tells",
 	[PA_UR_HEAD_NOT_SEEN] =
-		"huge-page tails whose head page was outside the walked range (kernels 5.19-6.9): "
-		"walk the whole huge page (-a)",
+		"huge-page tails on kernels 5.19-6.9, which keep the exclusive bit on the head page "
+		"only: the head was outside the walked range (-a), or without PAGEMAP_SCAN the "
+		"mapping (PMD or PTE) could not be told",
 };
 
 const char *pa_unknown_reason_name(enum pa_unknown_reason r)
@@ -292,4 +293,22 @@ uint64_t pa_counts_populated(const struct pa_counts *c)
 	for (int i = 0; i < PA_ST__N; i++)
 		n += c->state[i];
 	return n;
+}
+
+bool pa_unknown_hint(const struct pa_counts *c, char *buf, size_t len)
+{
+	uint64_t all = pa_counts_populated(c), unk = c->state[PA_ST_UNKNOWN];
+	enum pa_unknown_reason main = pa_counts_main_unknown(c);
+
+	/* "more than a few percent": 5 % of the populated pages */
+	if (!unk || !all || unk * 20 <= all || main >= PA_UR__N) {
+		if (len)
+			buf[0] = '\0';
+		return false;
+	}
+	snprintf(buf, len, "%llu of %llu pages unknown (%llu%%), %llu of them %s: %s",
+		 (unsigned long long)unk, (unsigned long long)all,
+		 (unsigned long long)(unk * 100 / all), (unsigned long long)c->unknown[main],
+		 pa_unknown_reason_name(main), pa_unknown_reason_hint(main));
+	return true;
 }

@@ -135,12 +135,6 @@ static int report_batch(void *ctx, const struct pa_page_batch *b)
 	return 0;
 }
 
-static bool vma_has_anon(const struct pa_vma_report *v)
-{
-	return v->c.anon || v->c.state[PA_ST_SWAPPED] || v->c.state[PA_ST_ZERO] ||
-	       v->c.state[PA_ST_UNKNOWN] || v->c.state[PA_ST_SPECIAL];
-}
-
 /* --sort COLUMN / -COLUMN; text fields sort as text, others numerically. */
 struct sort_by {
 	int field;
@@ -275,9 +269,10 @@ static void collect_one(struct pa_session *s, struct pa_proc_report *p, bool bit
 	for (size_t i = 0; i < maps.n; i++) {
 		struct pa_vma_report *v = &p->vmas[i];
 
+		/* Every VMA stays in the report, so the totals are their sum
+		 * (JSON lists them all); the text report and the live view hide
+		 * those without anonymous pages unless --all-vmas. */
 		pa_counts_add(&p->totals, &v->c);
-		if (!o->all_vmas && !vma_has_anon(v))
-			continue;
 		p->vmas[n] = *v;
 		p->vmas[n].vma = maps.v[i];
 		p->vmas[n].vma.name = maps.v[i].name;
@@ -289,6 +284,16 @@ static void collect_one(struct pa_session *s, struct pa_proc_report *p, bool bit
 	sort_vmas(s, p);
 out:
 	pa_pinned_free(&pins);
+	/* A process that could not be read is still named when it can be. */
+	if (!p->comm[0] && p->err && p->err != ESRCH && p->err != ENOENT) {
+		char rel[64];
+
+		snprintf(rel, sizeof(rel), "proc/%d/comm", (int)p->pid);
+		if (pa_source_read_text(s->src, rel, p->comm, sizeof(p->comm)) > 0)
+			p->comm[strcspn(p->comm, "\n")] = '\0';
+		else
+			p->comm[0] = '\0';
+	}
 	pa_maps_free(&maps);
 	if (t)
 		s->src->ops->close_target(t);

@@ -39,6 +39,9 @@ enum pa_field_id {
 	PA_F_NAME,
 	/* hidden: summed with the others, shown by --all (fleet.c) only */
 	PA_F_SMAPS_RSS,
+	/* hidden: unknown pages by reason, JSON "unknown_reasons" */
+	PA_F_UR_PFN_HIDDEN, PA_F_UR_KPAGE, PA_F_UR_NO_EXCL_BIT, PA_F_UR_TAIL_ONCE,
+	PA_F_UR_MAPCOUNT, PA_F_UR_HEAD,
 	PA_F__N
 };
 
@@ -61,6 +64,9 @@ enum pa_field_fmt {
 #define PA_FIELD_LEFT		0x2	/* text column aligned left */
 #define PA_FIELD_HIDDEN		0x4	/* a counter that is neither a column of
 					 * the VMA report nor a JSON key there */
+#define PA_FIELD_REASON		0x8	/* hidden; its JSON key is in the
+					 * "unknown_reasons" object of the
+					 * pages and totals (an unknown reason) */
 
 struct pa_field {
 	const char *name;	/* -o, --sort, -o help */

@@ -52,11 +52,13 @@ static int emit(FILE *out, cJSON *root, const struct pa_options *o)
 
 static cJSON *counts_json(const struct pa_counts *c)
 {
-	cJSON *o = cJSON_CreateObject();
+	cJSON *o = cJSON_CreateObject(), *ur = cJSON_CreateObject();
 
 	for (int i = 0; i < PA_F__N; i++)
 		if (pa_fields[i].kind == PA_FIELD_PAGES && pa_fields[i].json)
-			add_u64(o, pa_fields[i].json, pa_field_count(c, i));
+			add_u64(pa_fields[i].flags & PA_FIELD_REASON ? ur : o, pa_fields[i].json,
+				pa_field_count(c, i));
+	cJSON_AddItemToObject(o, "unknown_reasons", ur);
 	return o;
 }
 
@@ -104,7 +106,8 @@ static cJSON *changes_json(const struct pa_counts *now, const struct pa_counts *
 	cJSON *o = cJSON_CreateObject();
 
 	for (int i = 0; i < PA_F__N; i++)
-		if (pa_fields[i].kind == PA_FIELD_PAGES && pa_fields[i].json)
+		if (pa_fields[i].kind == PA_FIELD_PAGES && pa_fields[i].json &&
+		    !(pa_fields[i].flags & PA_FIELD_REASON))
 			cJSON_AddNumberToObject(o, pa_fields[i].json,
 						(double)(int64_t)(pa_field_count(now, i) -
 								  pa_field_count(was, i)));
@@ -164,23 +167,35 @@ int pa_json_report_watch(FILE *out, const struct pa_report *r, const struct pa_o
 		add_u64(po, "pid", (uint64_t)p->pid);
 		if (p->ppid)
 			add_u64(po, "ppid", (uint64_t)p->ppid);
-		cJSON_AddStringToObject(po, "comm", p->comm);
+		/* A process that could not be read: its comm when known,
+		 * "partial", and null counts - not zeros, which would read as
+		 * "nothing there". */
+		if (p->comm[0])
+			cJSON_AddStringToObject(po, "comm", p->comm);
+		else
+			cJSON_AddNullToObject(po, "comm");
 		if (p->info && p->info->uid_known) {
 			add_u64(po, "uid", p->info->uid);
 			cJSON_AddStringToObject(po, "user", p->info->user);
 		}
 		add_u64(po, "vm_pin_kb", p->vm_pin_kb);
-		cJSON_AddBoolToObject(po, "partial", p->partial);
+		cJSON_AddBoolToObject(po, "partial", p->partial || p->err);
 		if (p->errmsg[0])
 			cJSON_AddStringToObject(po, "error", p->errmsg);
-		cJSON_AddItemToObject(po, "totals", counts_json(&p->totals));
-		for (size_t k = 0; prev && k < prev->nprocs; k++)
-			if (prev->procs[k].pid == p->pid) {
+		if (p->err)
+			cJSON_AddNullToObject(po, "totals");
+		else
+			cJSON_AddItemToObject(po, "totals", counts_json(&p->totals));
+		for (size_t k = 0; prev && !p->err && k < prev->nprocs; k++)
+			if (prev->procs[k].pid == p->pid && !prev->procs[k].err) {
 				cJSON_AddItemToObject(po, "changes",
 						      changes_json(&p->totals, &prev->procs[k].totals));
 				break;
 			}
-		add_u64(po, "vmas_total", p->nvmas_total);
+		if (p->err)
+			cJSON_AddNullToObject(po, "vmas_total");
+		else
+			add_u64(po, "vmas_total", p->nvmas_total);
 		vmas = cJSON_AddArrayToObject(po, "vmas");
 		for (size_t j = 0; j < p->nvmas; j++) {
 			cJSON *vo = vma_json(&p->vmas[j], r->page_size);

@@ -240,6 +240,7 @@ static void print_proc(FILE *out, const struct pa_report *r, const struct pa_pro
 	size_t width[PA_F__N] = { 0 };
 	int tw = term_width(out);
 	bool color = pa_use_color(o, out);
+	size_t shown = 0;
 	char buf[4096];
 
 #define D(field) (pp ? (int64_t)(t->field) - (int64_t)(pp->totals.field) : 0)
@@ -288,7 +289,7 @@ static void print_proc(FILE *out, const struct pa_report *r, const struct pa_pro
 	for (size_t c = 0; c < ncols; c++)
 		width[colv[c]] = strlen(pa_fields[colv[c]].header);
 	for (size_t i = 0; i < p->nvmas; i++)
-		for (size_t c = 0; c < ncols; c++) {
+		for (size_t c = 0; c < ncols && (o->all_vmas || pa_vma_has_anon(&p->vmas[i])); c++) {
 			size_t l;
 
 			if (colv[c] == PA_F_NAME && c + 1 == ncols)
@@ -312,6 +313,9 @@ static void print_proc(FILE *out, const struct pa_report *r, const struct pa_pro
 	for (size_t i = 0; i < p->nvmas; i++) {
 		int used = 0;
 
+		if (!o->all_vmas && !pa_vma_has_anon(&p->vmas[i]))
+			continue;
+		shown++;
 		for (size_t c = 0; c < ncols; c++) {
 			const struct pa_field *f = &pa_fields[colv[c]];
 			int w = (int)width[colv[c]];
@@ -347,9 +351,11 @@ static void print_proc(FILE *out, const struct pa_report *r, const struct pa_pro
 		}
 		fputc('\n', out);
 	}
-	if (p->nvmas < p->nvmas_total && !o->all_vmas)
+	if (shown < p->nvmas_total && !o->all_vmas)
 		fprintf(out, "(%zu of %zu VMAs shown: the others have no anonymous pages; --all-vmas "
-			"shows them)\n", p->nvmas, p->nvmas_total);
+			"shows them)\n", shown, p->nvmas_total);
+	if (pa_unknown_hint(t, buf, sizeof(buf)))
+		fprintf(out, "note: %s\n", buf);
 	fputc('\n', out);
 }
 

@@ -407,6 +407,9 @@ struct pa_counts {
 };
 /* The reason with most unknown pages; PA_UR__N when there are none. */
 enum pa_unknown_reason pa_counts_main_unknown(const struct pa_counts *c);
+/* The hint line under a report: unknown pages above 5 % of the populated
+ * ones, their main reason and what would help.  false (buf "") if none. */
+bool pa_unknown_hint(const struct pa_counts *c, char *buf, size_t len);
 #define PA_PSS_SHIFT 16
 /* PSS in bytes, rounded down */
 static inline uint64_t pa_pss_bytes(const struct pa_counts *c, long page_size)
@@ -674,6 +677,9 @@ void pa_report_free(struct pa_report *r);
 void pa_report_add_flags(struct pa_report *r, uint64_t flags, uint64_t pages);
 struct pa_proc_report *pa_report_add_proc(struct pa_report *r, pid_t pid);
 void pa_report_compute_sharing(struct pa_report *r);
+/* The VMA holds anonymous (or swapped, zero, unknown, special) pages: the
+ * text report and the live view show only those unless --all-vmas. */
+bool pa_vma_has_anon(const struct pa_vma_report *v);
 
 /* ---------------------------------------------------------------------
  * Page listings (-l/-L), streamed: one struct per listed range or page.

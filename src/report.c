@@ -122,3 +122,9 @@ void pa_report_compute_sharing(struct pa_report *r)
 		}
 	}
 }
+
+bool pa_vma_has_anon(const struct pa_vma_report *v)
+{
+	return v->c.anon || v->c.state[PA_ST_SWAPPED] || v->c.state[PA_ST_ZERO] ||
+	       v->c.state[PA_ST_UNKNOWN] || v->c.state[PA_ST_SPECIAL];
+}

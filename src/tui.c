@@ -970,6 +970,13 @@ static void draw_procs(struct tui *t)
 	if (!n)
 		put(3, 2, COLS - 2, 0, "no processes");
 	legend(t, LINES - 3, false);
+	/* the selected process's unknown pages: the hint of the text report */
+	if (n && !t->msg[0] && !t->all_gone) {
+		char hint[512];
+
+		if (pa_unknown_hint(rows[t->pcur].c, hint, sizeof(hint)))
+			put(LINES - 2, 0, COLS, A_DIM, hint);
+	}
 	footer(t, " Enter VMAs  s sort  t tree  p pause  +/- interval  ? help  q quit");
 	free(rows);
 }
@@ -1007,6 +1014,8 @@ static size_t vma_list(const struct tui *t, const struct pa_vma_report ***out)
 		const char *name = *p->vmas[i].vma.name ? p->vmas[i].vma.name : "[anon]";
 
 		if (t->filter[0] && !strstr(name, t->filter))
+			continue;
+		if (!t->o->all_vmas && !pa_vma_has_anon(&p->vmas[i]))
 			continue;
 		v[n++] = &p->vmas[i];
 	}

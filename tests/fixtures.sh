@@ -161,4 +161,20 @@ if [ -f "$srcdir/tests/fixtures/fork.pas" ]; then
 		expect "snapshot pid $p: --all USS/PSS against -p" "$got" "$want"
 	done
 fi
+# JSON lists every VMA, also without --all-vmas, so the totals are the
+# sum of the listed VMAs; a process that could not be read has partial,
+# null counts and null comm (no such process), not zeros.
+for name in k618-basic k66-basic k515-basic; do
+	"$PAGE_ANON" --sysroot "$tmp/$name" -p 100,4242 --json >"$tmp/$name.every.json" 2>/dev/null || :
+	"$JQ" -e '.processes[] | select(.pid == 100) | (.vmas | length) == .vmas_total' \
+		"$tmp/$name.every.json" >/dev/null || fail "$name: JSON does not list every VMA"
+	bad=$("$JQ" -r '.processes[] | select(.pid == 100) | . as $p
+		| [.totals | paths(scalars) | select(. as $k | $p.totals | getpath($k)
+		   != ([$p.vmas[].pages | getpath($k)] | add)) | join(".")] | join(" ")' \
+		"$tmp/$name.every.json")
+	[ -z "$bad" ] || fail "$name: totals are not the sum of the VMAs: $bad"
+	"$JQ" -e '.processes[] | select(.pid == 4242) | .partial and .totals == null and
+		.comm == null and .vmas == []' "$tmp/$name.every.json" >/dev/null ||
+		fail "$name: an unreadable process does not have partial and null counts"
+done
 exit 0

@@ -22,6 +22,7 @@
 #	oracle_get PID NAME KEY	count from pa-oracle for region NAME
 #	pa_json PID...		run page-anon -p --json --all-vmas into $tmp/pa.json
 #	pa_get PID NAME KEY	sum of KEY over the region's VMAs in $tmp/pa.json
+#				(a.b: key b of object a, as unknown_reasons.pfn_hidden)
 #	check_region PID NAME	every key of page-anon equals the oracle's
 #	expect WHAT GOT WANT	fail unless GOT = WANT
 
@@ -230,7 +231,8 @@ pa_get()
 		--arg k "$3" "$_pa_jq_hex"'
 		($s | hex) as $S | ($e | hex) as $E
 		| [.processes[] | select(.pid == $pid) | .vmas[]
-		   | select((.start | hex) >= $S and (.end | hex) <= $E) | .pages[$k]]
+		   | select((.start | hex) >= $S and (.end | hex) <= $E)
+		   | .pages | getpath($k | split("."))]
 		| if length == 0 then "none" else add end' "$tmp/pa.json"
 }
 
@@ -242,7 +244,7 @@ check_region()
 	_pa_bad=
 	# every counter page-anon prints per VMA (its field table): a new one
 	# fails here until pa-oracle computes it too
-	_pa_keys=$("$JQ" -r '[.processes[].vmas[].pages | keys_unsorted[]] | unique | .[]' \
+	_pa_keys=$("$JQ" -r '[.processes[].vmas[].pages | paths(scalars) | join(".")] | unique | .[]' \
 		"$tmp/pa.json")
 	[ -n "$_pa_keys" ] || fail "pid $1: no VMA with page counters in the JSON report"
 	for _pa_k in $_pa_keys; do

@@ -98,11 +98,17 @@ static const char *const keys[] = {
 	"present", "anon", "anon_exclusive", "anon_shared", "anon_sole", "ksm",
 	"zero", "file", "swapped", "special", "unknown", "thp", "hugetlb",
 	"mmap_exclusive", "uffd_wp", "guard", "uss", "pss_q16", "pinned",
+	/* why the unknown pages are unknown (JSON pages.unknown_reasons) */
+	"unknown_reasons.pfn_hidden_mapped_more", "unknown_reasons.pfn_hidden_mapped_once",
+	"unknown_reasons.kpage_unreadable",
+	"unknown_reasons.no_exclusive_bit", "unknown_reasons.large_folio_tail_mapped_once",
+	"unknown_reasons.mapcount_not_exact", "unknown_reasons.huge_page_head_not_read",
 };
 enum {
 	K_PRESENT, K_ANON, K_EXCL, K_SHARED, K_SOLE, K_KSM, K_ZERO, K_FILE,
 	K_SWAPPED, K_SPECIAL, K_UNKNOWN, K_THP, K_HUGETLB, K_MMAP_EXCL, K_UFFD_WP,
-	K_GUARD, K_USS, K_PSS_Q16, K_PINNED, K__N
+	K_GUARD, K_USS, K_PSS_Q16, K_PINNED, K_UR_PFN, K_UR_PFN_ONCE, K_UR_KPAGE, K_UR_NOEXCL,
+	K_UR_TAIL, K_UR_MAPCOUNT, K_UR_HEAD, K__N
 };
 
 /* io_uring registered buffers of a process with pinned memory. */
@@ -343,6 +349,7 @@ int main(int argc, char **argv)
 			cnt[K_MMAP_EXCL]++;
 		if (!pfn) {
 			cnt[K_UNKNOWN]++;
+			cnt[K_UR_PFN]++;
 			continue;
 		}
 		kf = read_u64(kf_fd, pfn, "/proc/kpageflags");
@@ -378,11 +385,11 @@ int main(int argc, char **argv)
 		else if (exact && kc >= 2)
 			cnt[K_SHARED]++;
 		else if (folio_flags && F(kf, KPF_COMPOUND_TAIL) && !F(kf, KPF_HUGE) && !huge[i])
-			cnt[K_UNKNOWN]++;
+			cnt[K_UNKNOWN]++, cnt[exact ? K_UR_TAIL : K_UR_MAPCOUNT]++;
 		else if (F(kf, KPF_OWNER_2))
 			cnt[K_EXCL]++;
 		else if (!exact)
-			cnt[K_UNKNOWN]++;
+			cnt[K_UNKNOWN]++, cnt[K_UR_MAPCOUNT]++;
 		else
 			cnt[K_SOLE]++;
 	}

@@ -102,8 +102,24 @@ pid=$helper_pid
 pa_json "$pid"
 check_region "$pid" mthp
 totals_are_sums "$pid"
-# never forked: nothing is mapped twice; heads exclusive, tails unknown
+# never forked: nothing is mapped twice; heads exclusive, tails unknown,
+# each with its reason: mapped once, the kernel exports only the head's bit
 expect "mTHP never forked: anon_shared" "$(pa_get "$pid" mthp anon_shared)" 0
+u=$(pa_get "$pid" mthp unknown)
+[ "$u" -gt 0 ] || fail "mTHP never forked: no unknown tail"
+expect "mTHP never forked: unknown_reasons.large_folio_tail_mapped_once" \
+	"$("$JQ" -r --argjson pid "$pid" --arg s "$(region_start mthp)" --arg e "$(region_end mthp)" \
+	"$_pa_jq_hex"'($s | hex) as $S | ($e | hex) as $E | [.processes[] | select(.pid == $pid)
+	| .vmas[] | select((.start | hex) >= $S and (.end | hex) <= $E)
+	| .pages.unknown_reasons.large_folio_tail_mapped_once] | add' "$tmp/pa.json")" "$u"
+# every unknown page has a reason, in every VMA and in the totals
+"$JQ" -e '[.processes[] | (.totals, .vmas[].pages) | .unknown == ([.unknown_reasons[]] | add)]
+	| all' "$tmp/pa.json" >/dev/null || fail "unknown pages without a reason"
+# the text report names the reason under the table when it is the main one
+"$PAGE_ANON" -p "$pid" -a "$(($(region_start mthp) / 4096)),$(($(region_end mthp) / 4096))" \
+	>"$tmp/mthp.txt" 2>&1 || :
+grep -q '^note: .*large_folio_tail_mapped_once' "$tmp/mthp.txt" ||
+	{ cat "$tmp/mthp.txt" >&2; fail "text report: no hint line naming large_folio_tail_mapped_once"; }
 helper_cmd fork
 child=${helper_reply#child }
 both_sides "mTHP fork" mthp "$pid" "$child"
