@@ -121,14 +121,15 @@ static const struct flag_src flag_src[] = {
 	{ KPF_ARCH, 'h', "arch", PA_BIT_HACKER, KV_ALWAYS, KV_FOREVER, false,
 	  "PG_arch_1: architecture use (e.g. D-cache clean)" },
 	/*
-	 * PG_uncached left the kernel in 6.12 (header comment "unused");
-	 * page-types kept "c:uncached" in its table in 6.12 and dropped it in
-	 * 6.13.
+	 * "x86: remove PG_uncached" (7a87225ae2c6, merged for 6.12) took
+	 * KPF_UNCACHED out of include/linux/kernel-page-flags.h and
+	 * "c:uncached" out of page-types' table (KPF_UNCACHED stays defined
+	 * there as "unused"): page-types of 6.12 and later prints 43
+	 * positions, earlier ones 44 (45 before SLOB left in 6.4).  The
+	 * rename to owner_2 (02e1960aafac) came in the same merge window.
 	 */
 	{ KPF_UNCACHED, 'c', "uncached", PA_BIT_HACKER, KV_ALWAYS, PA_KVER(6, 12), false,
 	  "PG_uncached: page mapped uncached" },
-	{ KPF_UNCACHED, 'c', "uncached", PA_BIT_HACKER, PA_KVER(6, 12), PA_KVER(6, 13), false,
-	  "PG_uncached: unused since 6.12, never set" },
 	/* The kernel never sets bit 40: page-types copies pagemap bit 55. */
 	{ KPF_SOFTDIRTY, 'f', "softdirty", PA_BIT_PAGEMAP, KV_ALWAYS, KV_FOREVER, false,
 	  "written since soft-dirty was cleared (pagemap bit 55)" },

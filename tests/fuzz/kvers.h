@@ -2,7 +2,7 @@
 /*
  * Kernel versions whose flag tables the harnesses use: the boundaries
  * where the table changes (5.19 anon_exclusive, 6.4 SLOB gone, 6.10 folio
- * flags, 6.12 PG_error/owner_2, 6.13 uncached gone, 6.16 nopage) plus the
+ * flags, 6.12 PG_error/owner_2/uncached gone, 6.13, 6.16 nopage) plus the
  * version-less "newest" table (NULL).
  */
 #ifndef PA_FUZZ_KVERS_H

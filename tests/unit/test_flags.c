@@ -108,7 +108,7 @@ static const struct {
 	{ 6, 3, L_KERNEL "rmdPpOhc" "fH" "dIPAE" "Fw1", "mappedtodisk", true, true, true },
 	{ 6, 4, L_KERNEL "rmdPpOhc" "fH" "dIAE" "Fw1", "mappedtodisk", true, true, false },
 	{ 6, 11, L_KERNEL "rmdPpOhc" "fH" "dIAE" "Fw1", "mappedtodisk", true, true, false },
-	{ 6, 12, L_KERNEL "rmdPpOhc" "fH" "dIAE" "Fw1", "owner_2", true, true, false },
+	{ 6, 12, L_KERNEL "rmdPpOh" "fH" "dIAE" "Fw1", "owner_2", false, true, false },
 	{ 6, 13, L_KERNEL "rmdPpOh" "fH" "dIAE" "Fw1", "owner_2", false, true, false },
 	{ 6, 18, L_KERNEL "rmdPpOh" "fH" "dIAE" "Fw1", "owner_2", false, true, false },
 };
@@ -152,8 +152,12 @@ static void test_table_lengths(void **state)
 	/* 27 kernel + 7 hacker + softdirty, arch_2 + 4 overloaded + 3 pagemap */
 	tab(&t, 6, 18, false);
 	assert_int_equal(strlen(sym(&t, 0x828)), 43);
-	tab(&t, 6, 12, false);		/* + uncached */
+	tab(&t, 6, 12, false);		/* uncached gone with 7a87225ae2c6 */
+	assert_int_equal(strlen(sym(&t, 0x828)), 43);
+	tab(&t, 6, 11, false);		/* + uncached: c at bit 39 */
 	assert_int_equal(strlen(sym(&t, 0x828)), 44);
+	assert_string_equal(sym(&t, 1ULL << 39),
+			    "___________________________" "_______c" "__" "____" "___");
 	tab(&t, 6, 3, false);		/* + uncached + slob_free */
 	assert_int_equal(strlen(sym(&t, 0x828)), 45);
 	tab(&t, 5, 15, false);		/* + uncached + slob_free - anon_exclusive */
@@ -340,7 +344,7 @@ static void test_symbolic_exact(void **state)
 			    "___U_l_____M_______________" "_______" "__" "____" "___");
 	assert_string_equal(lng(&t, 0x828), "uptodate,lru,mmap");
 	assert_string_equal(lng(&t, 0), "");
-	tab(&t, 6, 12, false);
+	tab(&t, 6, 11, false);
 	assert_string_equal(sym(&t, 0x828),
 			    "___U_l_____M_______________" "________" "__" "____" "___");
 	tab(&t, 6, 3, false);
@@ -374,8 +378,10 @@ static void test_unknown_bits(void **state)
 	assert_int_equal(pa_flags_unknown(&t, PA_ALL_BITS),
 			 (0x1fULL << 27) | PA_BIT(UNCACHED) | (0xfULL << 43) |
 			 PA_BIT(SLOB_FREE) | (0x1fULL << 52) | (0x3ULL << 59));
-	tab(&t, 6, 12, false);
+	tab(&t, 6, 11, false);
 	assert_int_equal(pa_flags_unknown(&t, PA_BIT(UNCACHED)), 0);
+	tab(&t, 6, 12, false);
+	assert_int_equal(pa_flags_unknown(&t, PA_BIT(UNCACHED)), PA_BIT(UNCACHED));
 	tab(&t, 5, 15, false);
 	assert_string_equal(lng(&t, PA_BIT(ANON_EXCLUSIVE)), "bit47");
 }

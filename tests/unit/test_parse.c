@@ -240,7 +240,8 @@ static void test_names_versions(void **state)
 	names_bad(&t618, "mappedtodisk", "unknown flag name 'mappedtodisk'");
 	names_ok(&t618, "owner_2", false, PA_BIT(OWNER_2));
 	names_bad(&t611, "owner_2", "unknown flag name");
-	names_ok(&t612, "uncached", false, PA_BIT(UNCACHED));
+	names_ok(&t611, "uncached", false, PA_BIT(UNCACHED));
+	names_bad(&t612, "uncached", "unknown flag name");
 	names_bad(&t618, "uncached", "unknown flag name");
 	names_ok(&t603, "slob_free", false, PA_BIT(SLOB_FREE));
 	names_bad(&t604, "slob_free", "unknown flag name");
