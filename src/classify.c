@@ -52,7 +52,8 @@ static enum pa_state classify_nonpresent(uint64_t pme)
 }
 
 static const char *const reason_names[PA_UR__N] = {
-	[PA_UR_PFN_HIDDEN] = "pfn_hidden",
+	[PA_UR_PFN_HIDDEN] = "pfn_hidden_mapped_more",
+	[PA_UR_PFN_HIDDEN_ONCE] = "pfn_hidden_mapped_once",
 	[PA_UR_KPAGE_UNREADABLE] = "kpage_unreadable",
 	[PA_UR_NO_EXCLUSIVE_BIT] = "no_exclusive_bit",
 	[PA_UR_TAIL_MAPPED_ONCE] = "large_folio_tail_mapped_once",
@@ -62,7 +63,11 @@ static const char *const reason_names[PA_UR__N] = {
 
 static const char *const reason_hints[PA_UR__N] = {
 	[PA_UR_PFN_HIDDEN] =
-		"PFNs are hidden without CAP_SYS_ADMIN: cannot tell at all; run as root",
+		"PFNs are hidden without CAP_SYS_ADMIN and pagemap says mapped more than once "
+		"(shared, or the zero page): run as root to tell",
+	[PA_UR_PFN_HIDDEN_ONCE] =
+		"PFNs are hidden without CAP_SYS_ADMIN; pagemap says mapped once (private to this "
+		"process, exclusive or not): run as root to tell",
 	[PA_UR_KPAGE_UNREADABLE] =
 		"/proc/kpageflags or /proc/kpagecount could not be read: cannot tell; run as root",
 	[PA_UR_NO_EXCLUSIVE_BIT] =
@@ -149,8 +154,15 @@ enum pa_state pa_classify_why(const struct pa_kinfo *k, uint64_t pme, uint64_t k
 	if (!(pme & PM_PRESENT))
 		return (pme & PM_SWAP) ? classify_nonpresent(pme) : PA_ST_NONE;
 	/* PFN hidden (opener lacked CAP_SYS_ADMIN) or kpage* unreadable. */
-	if (PM_PFRAME(pme) == 0)
-		return unknown(PA_UR_PFN_HIDDEN, why);
+	if (PM_PFRAME(pme) == 0) {
+		/* Bit 61 is visible without privileges: not an anonymous page
+		 * (file, shmem; the huge zero page too, which only the PFN
+		 * would tell apart). */
+		if (pme & PM_FILE)
+			return PA_ST_FILE;
+		return unknown(pme & PM_MMAP_EXCLUSIVE ? PA_UR_PFN_HIDDEN_ONCE : PA_UR_PFN_HIDDEN,
+			       why);
+	}
 	if (!(pg & PA_PG_HAVE_KPAGE))
 		return unknown(PA_UR_KPAGE_UNREADABLE, why);
 	/* Small and huge zero page: ZERO_PAGE (4.0+); the huge zero folio

@@ -256,7 +256,7 @@ static void collect_one(struct pa_session *s, struct pa_proc_report *p, bool bit
 			snprintf(p->errmsg, sizeof(p->errmsg), "process %d: %s", (int)p->pid,
 				 strerror(-ret));
 	}
-	if (t->pfn_hidden) {
+	if (t->pfn_hidden && !(*s->src->root == '\0' && !s->privs.have_sys_admin)) {
 		p->partial = true;
 		snprintf(p->errmsg, sizeof(p->errmsg),
 			 "/proc/%d/pagemap: PFNs hidden (CAP_SYS_ADMIN missing): exclusivity unknown; "
@@ -309,6 +309,7 @@ int pa_collect(struct pa_session *s, const pid_t *pids, size_t npids, struct pa_
 	r->page_size = s->src->page_size;
 	r->kinfo = s->kinfo;
 	r->ftab = s->ftab;
+	r->unprivileged = !*s->src->root && !s->privs.have_sys_admin;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	r->timestamp = ts.tv_sec + ts.tv_nsec / 1e9;
 	if (pa_source_capture(s->src))	/* --load: when the capture was taken */

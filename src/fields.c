@@ -76,8 +76,12 @@ const struct pa_field pa_fields[PA_F__N] = {
 #define REASON(id_, name_, help_, ur_) \
 	[id_] = { name_, #ur_, name_, help_, PAGES(unknown[ur_]), \
 		  .flags = PA_FIELD_HIDDEN | PA_FIELD_REASON }
-	REASON(PA_F_UR_PFN_HIDDEN, "pfn_hidden", "unknown: PFN hidden (no CAP_SYS_ADMIN)",
+	REASON(PA_F_UR_PFN_HIDDEN, "pfn_hidden_mapped_more",
+	       "unknown: PFN hidden (no CAP_SYS_ADMIN), mapped more than once or zero page",
 	       PA_UR_PFN_HIDDEN),
+	REASON(PA_F_UR_PFN_ONCE, "pfn_hidden_mapped_once",
+	       "unknown: PFN hidden (no CAP_SYS_ADMIN), mapped once (pagemap bit 56)",
+	       PA_UR_PFN_HIDDEN_ONCE),
 	REASON(PA_F_UR_KPAGE, "kpage_unreadable", "unknown: kpageflags or kpagecount not read",
 	       PA_UR_KPAGE_UNREADABLE),
 	REASON(PA_F_UR_NO_EXCL_BIT, "no_exclusive_bit",

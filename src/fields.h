@@ -40,7 +40,7 @@ enum pa_field_id {
 	/* hidden: summed with the others, shown by --all (fleet.c) only */
 	PA_F_SMAPS_RSS,
 	/* hidden: unknown pages by reason, JSON "unknown_reasons" */
-	PA_F_UR_PFN_HIDDEN, PA_F_UR_KPAGE, PA_F_UR_NO_EXCL_BIT, PA_F_UR_TAIL_ONCE,
+	PA_F_UR_PFN_HIDDEN, PA_F_UR_PFN_ONCE, PA_F_UR_KPAGE, PA_F_UR_NO_EXCL_BIT, PA_F_UR_TAIL_ONCE,
 	PA_F_UR_MAPCOUNT, PA_F_UR_HEAD,
 	PA_F__N
 };

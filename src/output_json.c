@@ -159,6 +159,8 @@ int pa_json_report_watch(FILE *out, const struct pa_report *r, const struct pa_o
 	/* every report, not only --watch samples: when it was taken */
 	cJSON_AddNumberToObject(root, "timestamp", r->timestamp);
 	cJSON_AddBoolToObject(root, "partial", r->partial);
+	/* false: the reduced view (page-anon(8) PRIVILEGES) */
+	cJSON_AddBoolToObject(root, "privileged", !r->unprivileged);
 	procs = cJSON_AddArrayToObject(root, "processes");
 	for (size_t i = 0; i < r->nprocs; i++) {
 		const struct pa_proc_report *p = &r->procs[i];

@@ -258,6 +258,15 @@ static void print_proc(FILE *out, const struct pa_report *r, const struct pa_pro
 	print_size_pct(out, "anonymous", t->anon, t->present, r, o, D(anon));
 	print_size_pct(out, "swapped", t->state[PA_ST_SWAPPED], 0, r, o, D(state[PA_ST_SWAPPED]));
 	fputc('\n', out);
+	if (r->unprivileged) {
+		/* pagemap bit 56 of the pages that are not file pages: the
+		 * unknown reasons of the reduced view */
+		print_size_pct(out, "mapped once", t->unknown[PA_UR_PFN_HIDDEN_ONCE], 0, r, o,
+			       D(unknown[PA_UR_PFN_HIDDEN_ONCE]));
+		print_size_pct(out, "more than once or zero page", t->unknown[PA_UR_PFN_HIDDEN], 0,
+			       r, o, D(unknown[PA_UR_PFN_HIDDEN]));
+		fputc('\n', out);
+	}
 	print_size_pct(out, "exclusive", t->state[PA_ST_ANON_EXCLUSIVE], anon_total, r, o,
 		       D(state[PA_ST_ANON_EXCLUSIVE]));
 	print_size_pct(out, "shared", t->state[PA_ST_ANON_SHARED], anon_total, r, o,
@@ -393,6 +402,11 @@ void pa_print_report(FILE *out, const struct pa_report *r, const struct pa_optio
 		return;		/* validated before the walk */
 	if (o->watch > 0)
 		fprintf(out, "sample %llu, every %gs\n", (unsigned long long)r->sample, o->watch);
+	if (r->unprivileged)
+		fputs("Reduced view (no CAP_SYS_ADMIN): the kernel hides PFNs and page flags, so "
+		      "exclusivity is unknown (pfn_hidden_*); shown are present, mapped once (pagemap "
+		      "bit 56) or more, swapped and file pages.  As root: exclusive, shared, sole, "
+		      "KSM, zero and THP pages.\n\n", out);
 	for (size_t i = 0; i < r->nprocs; i++)
 		print_proc(out, r, &r->procs[i], o, colv, ncols, prev);
 	if (r->nprocs > 1)

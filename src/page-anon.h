@@ -369,7 +369,10 @@ const char *pa_state_name(enum pa_state st);	/* "anon_exclusive", ... */
 
 /* Why a page is PA_ST_UNKNOWN (JSON "unknown_reasons", hint lines). */
 enum pa_unknown_reason {
-	PA_UR_PFN_HIDDEN = 0,	/* pagemap PFN 0: no CAP_SYS_ADMIN */
+	PA_UR_PFN_HIDDEN = 0,	/* pagemap PFN 0 (no CAP_SYS_ADMIN), bit 56
+				 * clear: mapped more than once, or the
+				 * zero page */
+	PA_UR_PFN_HIDDEN_ONCE,	/* PFN hidden, bit 56: mapped once */
 	PA_UR_KPAGE_UNREADABLE,	/* kpageflags or kpagecount not read */
 	PA_UR_NO_EXCLUSIVE_BIT,	/* kernel < 5.19, page mapped once */
 	PA_UR_TAIL_MAPPED_ONCE,	/* tail of a PTE-mapped large folio, mapped
@@ -379,7 +382,7 @@ enum pa_unknown_reason {
 	PA_UR_HEAD_NOT_SEEN,	/* 5.19-6.9: huge page tail, head not read */
 	PA_UR__N
 };
-const char *pa_unknown_reason_name(enum pa_unknown_reason r);	/* "pfn_hidden", ... */
+const char *pa_unknown_reason_name(enum pa_unknown_reason r);	/* "kpage_unreadable", ... */
 /* One sentence: what it means and what would help. */
 const char *pa_unknown_reason_hint(enum pa_unknown_reason r);
 
@@ -631,6 +634,8 @@ struct pa_report {
 	struct pa_all_report *all;	/* owned: --all scan, NULL otherwise */
 	struct pa_check_result *check;	/* owned: --check results, else NULL */
 	bool check_all;		/* --check --all: vanished processes are dropped */
+	bool unprivileged;	/* live, without CAP_SYS_ADMIN: PFNs hidden, the
+				 * reduced view (JSON "privileged": false) */
 	uint64_t sample;	/* --watch sample number, from 1 */
 	double timestamp;	/* CLOCK_REALTIME seconds of the sample */
 	bool partial;

@@ -250,6 +250,7 @@ static int run(struct pa_options *o)
 	struct pa_session s;
 	struct pa_report r;
 	struct sigaction sa = { .sa_handler = on_signal };
+	bool reduced;
 	int rc;
 
 	if (o->diff_old) {
@@ -329,10 +330,19 @@ static int run(struct pa_options *o)
 		}
 		goto out;
 	}
-	rc = pa_session_open_kfiles(&s, 1u << PA_KPAGEFLAGS |
-				 (o->npids && !wants_flags_table(o) ? 1u << PA_KPAGECOUNT : 0) |
-				 (o->list_mapcnt || o->check ? 1u << PA_KPAGECOUNT : 0) |
-				 (s.cgroup_filter && o->npids ? 1u << PA_KPAGECGROUP : 0));
+	/*
+	 * The reduced view: a report of live processes without CAP_SYS_ADMIN.
+	 * pagemap then hides PFNs (and /proc/kpage* is root's), but still
+	 * gives present, swapped, file and bit 56 (mapped exactly once) for
+	 * the user's own processes: report those instead of refusing.
+	 */
+	reduced = o->npids && !wants_flags_table(o) && !o->check && !o->save &&
+		  !*s.src->root && !s.privs.have_sys_admin && !s.cgroup_filter;
+	rc = reduced ? 0 :
+		pa_session_open_kfiles(&s, 1u << PA_KPAGEFLAGS |
+				       (o->npids && !wants_flags_table(o) ? 1u << PA_KPAGECOUNT : 0) |
+				       (o->list_mapcnt || o->check ? 1u << PA_KPAGECOUNT : 0) |
+				       (s.cgroup_filter && o->npids ? 1u << PA_KPAGECGROUP : 0));
 	if (rc)
 		goto out;
 	if (o->save) {
@@ -345,7 +355,7 @@ static int run(struct pa_options *o)
 		rc = pa_snap_save(&s);
 		goto out;
 	}
-	if (o->npids && !s.privs.have_sys_admin && !*s.src->root)
+	if (o->npids && !s.privs.have_sys_admin && !*s.src->root && !reduced)
 		pa_warn("CAP_SYS_ADMIN is missing: /proc/PID/pagemap hides PFNs, so page flags "
 			"and exclusivity cannot be read; run as root");
 	pa_selftest(s.src, &s.kinfo);

@@ -56,6 +56,7 @@
 
 #define PM_PFN_MASK	((1ULL << 55) - 1)
 #define PM_MMAP_EXCL	(1ULL << 56)
+#define PM_FILE		(1ULL << 61)
 #define PM_UFFD_WP	(1ULL << 57)
 #define PM_GUARD	(1ULL << 58)
 #define PM_SWAP		(1ULL << 62)
@@ -347,9 +348,13 @@ int main(int argc, char **argv)
 			cnt[K_PINNED]++;
 		if (pme & PM_MMAP_EXCL)
 			cnt[K_MMAP_EXCL]++;
+		if (!pfn && (pme & PM_FILE)) {	/* hidden PFN, bit 61: not anonymous */
+			cnt[K_FILE]++;
+			continue;
+		}
 		if (!pfn) {
 			cnt[K_UNKNOWN]++;
-			cnt[K_UR_PFN]++;
+			cnt[pme & PM_MMAP_EXCL ? K_UR_PFN_ONCE : K_UR_PFN]++;
 			continue;
 		}
 		kf = read_u64(kf_fd, pfn, "/proc/kpageflags");

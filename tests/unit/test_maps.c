@@ -275,6 +275,9 @@ static void test_classify_mapcount(void **state)
 	assert_int_equal(pa_classify(&k, PRESENT | 9, KF_ANON_EXCL, 0, pg), PA_ST_ANON_EXCLUSIVE);
 	/* hidden PFN, kpage* not read */
 	assert_int_equal(why(&k, PRESENT, 0, 0, 0), PA_UR_PFN_HIDDEN);
+	/* the reduced view: bit 56 and bit 61 are visible without PFNs */
+	assert_int_equal(why(&k, PRESENT | PM_MMAP_EXCLUSIVE, 0, 0, 0), PA_UR_PFN_HIDDEN_ONCE);
+	assert_int_equal(pa_classify(&k, PRESENT | PM_FILE, 0, 0, 0), PA_ST_FILE);
 	assert_int_equal(why(&k, PRESENT | 9, 0, 0, 0), PA_UR_KPAGE_UNREADABLE);
 }
 
