@@ -288,6 +288,13 @@ static void encode_info(struct buf *b, const struct pa_snap_capture *c, size_t n
 	put_str(b, c->label);
 	put_str(b, k->note);
 	sec_end(b, sec);
+
+	/* Whether kpagecount was exact per page for large folios (classify.c);
+	 * readers of older revisions skip the section. */
+	sec = sec_begin(b, PA_SNAP_SEC_MAPCOUNT);
+	put_varint(b, (uint64_t)k->mapcount);
+	put_str(b, k->mapcount_how);
+	sec_end(b, sec);
 }
 
 /* Everything of a process section before its pages. */
@@ -637,6 +644,15 @@ int pa_snap_decode(const uint8_t *data, size_t len, struct pa_snap_capture *c, c
 				return ERR("process count larger than the data");
 			}
 			info = true;
+		} else if (tag == PA_SNAP_SEC_MAPCOUNT && info) {
+			uint64_t m;
+
+			if (get_varint(&s, &m) < 0 || m > PA_MAPCOUNT_AVERAGE ||
+			    get_str(&s, c->kinfo.mapcount_how, sizeof(c->kinfo.mapcount_how)) < 0) {
+				pa_snap_capture_free(c);
+				return ERR("invalid kpagecount information");
+			}
+			c->kinfo.mapcount = (enum pa_mapcount)m;
 		} else if (tag == PA_SNAP_SEC_PROC) {
 			if (!info || c->nprocs >= nprocs) {
 				pa_snap_capture_free(c);

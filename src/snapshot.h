@@ -24,7 +24,11 @@ struct pa_session;
 #define PA_SNAP_MAX_RAW		(4ULL << 30)
 
 /* Section tags of a capture's payload. */
-enum { PA_SNAP_SEC_INFO = 1, PA_SNAP_SEC_PROC = 2 };
+enum {
+	PA_SNAP_SEC_INFO = 1,
+	PA_SNAP_SEC_PROC = 2,
+	PA_SNAP_SEC_MAPCOUNT = 3,	/* what kpagecount holds (revision 1.1) */
+};
 
 /* One process of a capture: its maps and its populated pages (present or
  * swapped), in address order, with the kpage* words of their PFNs. */
