@@ -13,7 +13,8 @@ TUI_TESTS = \
 	tests/tui/keys.sh \
 	tests/tui/command.sh \
 	tests/tui/layout.sh \
-	tests/tui/snapshot.sh
+	tests/tui/snapshot.sh \
+	tests/tui/hint.sh
 
 TESTS += $(TUI_TESTS)
 dist_check_SCRIPTS += $(TUI_TESTS)
