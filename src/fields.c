@@ -73,25 +73,26 @@ const struct pa_field pa_fields[PA_F__N] = {
 	[PA_F_SMAPS_RSS] = { "smaps_rss", "SMAPS_RSS", NULL,
 			     "resident pages, zero pages excluded (as smaps)", PAGES(rss),
 			     .flags = PA_FIELD_HIDDEN },
-#define REASON(id_, name_, help_, ur_) \
-	[id_] = { name_, #ur_, name_, help_, PAGES(unknown[ur_]), \
+#define REASON(id_, name_, header_, help_, ur_) \
+	[id_] = { name_, header_, name_, help_, PAGES(unknown[ur_]), \
 		  .flags = PA_FIELD_HIDDEN | PA_FIELD_REASON }
-	REASON(PA_F_UR_PFN_HIDDEN, "pfn_hidden_mapped_more",
+	REASON(PA_F_UR_PFN_HIDDEN, "pfn_hidden_mapped_more", "PFN_HIDDEN_MAPPED_MORE",
 	       "unknown: PFN hidden (no CAP_SYS_ADMIN), mapped more than once or zero page",
 	       PA_UR_PFN_HIDDEN),
-	REASON(PA_F_UR_PFN_ONCE, "pfn_hidden_mapped_once",
+	REASON(PA_F_UR_PFN_ONCE, "pfn_hidden_mapped_once", "PFN_HIDDEN_MAPPED_ONCE",
 	       "unknown: PFN hidden (no CAP_SYS_ADMIN), mapped once (pagemap bit 56)",
 	       PA_UR_PFN_HIDDEN_ONCE),
-	REASON(PA_F_UR_KPAGE, "kpage_unreadable", "unknown: kpageflags or kpagecount not read",
+	REASON(PA_F_UR_KPAGE, "kpage_unreadable", "KPAGE_UNREADABLE",
+	       "unknown: kpageflags or kpagecount not read",
 	       PA_UR_KPAGE_UNREADABLE),
-	REASON(PA_F_UR_NO_EXCL_BIT, "no_exclusive_bit",
+	REASON(PA_F_UR_NO_EXCL_BIT, "no_exclusive_bit", "NO_EXCLUSIVE_BIT",
 	       "unknown: mapped once, kernel before 5.19", PA_UR_NO_EXCLUSIVE_BIT),
-	REASON(PA_F_UR_TAIL_ONCE, "large_folio_tail_mapped_once",
+	REASON(PA_F_UR_TAIL_ONCE, "large_folio_tail_mapped_once", "LARGE_FOLIO_TAIL_MAPPED_ONCE",
 	       "unknown: PTE-mapped large-folio tail mapped once (private, bit not exported)",
 	       PA_UR_TAIL_MAPPED_ONCE),
-	REASON(PA_F_UR_MAPCOUNT, "mapcount_not_exact",
+	REASON(PA_F_UR_MAPCOUNT, "mapcount_not_exact", "MAPCOUNT_NOT_EXACT",
 	       "unknown: large-folio page, kpagecount a folio average", PA_UR_MAPCOUNT_AVERAGE),
-	REASON(PA_F_UR_HEAD, "huge_page_head_not_read",
+	REASON(PA_F_UR_HEAD, "huge_page_head_not_read", "HUGE_PAGE_HEAD_NOT_READ",
 	       "unknown: huge-page tail, head page not read (5.19-6.9)", PA_UR_HEAD_NOT_SEEN),
 #undef REASON
 };

@@ -69,7 +69,7 @@ check_columns()	# file
 		}
 		intable = 1; next
 	}
-	intable && (/^$/ || /^\(/) { intable = 0 }
+	intable && (/^$/ || /^\(/ || /^note: /) { intable = 0 }
 	intable {
 		for (i = 1; i <= n; i++) {
 			if (name[i] == "PERMS" || name[i] == "NAME") {
