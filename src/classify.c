@@ -113,7 +113,7 @@ const char *pa_mapcount_name(enum pa_mapcount m)
  * CONFIG_PAGE_MAPCOUNT (fs/proc/page.c, folio_precise_page_mapcount()).
  * With CONFIG_NO_PAGE_MAPCOUNT (6.15+) a page of a large non-hugetlb folio
  * reads the folio's average mapcount per page, rounded, at least 1 while
- * any page is mapped (folio_average_page_mapcount()).  See doc/exclusivity.md.
+ * any page is mapped (folio_average_page_mapcount()).  doc/kernel-notes.md 4.
  */
 bool pa_mapcount_exact(const struct pa_kinfo *k, uint64_t kf)
 {
