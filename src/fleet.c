@@ -561,11 +561,10 @@ static void columns_help(FILE *out)
 			pa_all_cols[i].group ? "" : " (not with --group-by)");
 }
 
-int pa_run_all(struct pa_session *s)
+int pa_run_all(struct pa_session *s, struct pa_report *r)
 {
 	struct pa_options *o = s->opt;
 	struct sigaction sa = { .sa_handler = on_stop };
-	struct pa_report r;
 	int cols[PA_AC__N * 2], rc;
 	size_t n;
 	char err[128];
@@ -598,23 +597,5 @@ int pa_run_all(struct pa_session *s)
 		pa_warn("CAP_SYS_ADMIN is missing: /proc/PID/pagemap hides PFNs, so page flags, "
 			"USS and PSS cannot be read; run as root");
 	pa_selftest(s->src, &s->kinfo);
-	pa_report_init(&r);
-	rc = pa_collect_all(s, &r);
-	/* a scan cut short by the budget still reports (truncation is in
-	 * the output) */
-	if (r.all && (r.all->nread || r.all->truncated)) {
-		if (o->verbose)
-			fprintf(stderr, "%llu kpage* words read; PFN cache: %llu lookups, %llu hits, "
-				"at most %zu entries\n", (unsigned long long)r.all->pfns_read,
-				(unsigned long long)r.all->cache_lookups,
-				(unsigned long long)r.all->cache_hits, r.all->cache_peak);
-		if (o->prometheus)
-			pa_prometheus_write(stdout, &r, o);
-		else if (o->json)
-			pa_json_all(stdout, &r, o);
-		else
-			pa_print_all(stdout, &r, o);
-	}
-	pa_report_free(&r);
-	return rc;
+	return pa_collect_all(s, r);
 }

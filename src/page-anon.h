@@ -27,10 +27,10 @@
  *              instead of being kept.
  *   run.c      dispatches the modes.  Calls are meant to go one way:
  *              run -> outputs, flagscan, tui -> collect -> session ->
- *              walk -> source.  Two groups still call back and forth:
- *              session.c opens snapshot.c's sources while snapshot.c's
- *              --save uses the session and collection, and fleet.c calls
- *              the --all outputs that read its column table.
+ *              walk -> source (--all: run -> its outputs -> fleet's
+ *              column table; run -> fleet -> collect).  One group still
+ *              calls back and forth: session.c opens snapshot.c's sources
+ *              while snapshot.c's --save uses the session and collection.
  *
  * Ownership: "owned" fields are freed by the structure's *_free function,
  * "borrowed" fields point into something that outlives the structure.
@@ -669,8 +669,10 @@ const char *pa_group_by_name(enum pa_group_by g);	/* "comm", ...; NULL for none 
 /* --all: walk every user process into r; returns an exit code. */
 struct pa_session;
 int pa_collect_all(struct pa_session *s, struct pa_report *r);
-/* The whole --all run after pa_session prepare: returns an exit code. */
-int pa_run_all(struct pa_session *s);
+/* --all after the session is prepared: checks -o/--sort, opens the kpage
+ * files and collects into r (r->all stays NULL for "-o help", which it
+ * prints); returns an exit code.  The outputs below are run.c's to call. */
+int pa_run_all(struct pa_session *s, struct pa_report *r);
 /* --all outputs */
 void pa_print_all(FILE *out, const struct pa_report *r, const struct pa_options *o);
 int pa_json_all(FILE *out, const struct pa_report *r, const struct pa_options *o);

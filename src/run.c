@@ -145,6 +145,33 @@ static bool all_watched_gone(struct pa_session *s)
 	return true;
 }
 
+/* --all: collect (fleet.c), then one of its outputs.  A scan cut short by
+ * the budget still reports: the truncation is in the output. */
+static int run_all(struct pa_session *s)
+{
+	struct pa_options *o = s->opt;
+	struct pa_report r;
+	int rc;
+
+	pa_report_init(&r);
+	rc = pa_run_all(s, &r);
+	if (r.all && (r.all->nread || r.all->truncated)) {
+		if (o->verbose)
+			fprintf(stderr, "%llu kpage* words read; PFN cache: %llu lookups, %llu hits, "
+				"at most %zu entries\n", (unsigned long long)r.all->pfns_read,
+				(unsigned long long)r.all->cache_lookups,
+				(unsigned long long)r.all->cache_hits, r.all->cache_peak);
+		if (o->prometheus)
+			pa_prometheus_write(stdout, &r, o);
+		else if (o->json)
+			pa_json_all(stdout, &r, o);
+		else
+			pa_print_all(stdout, &r, o);
+	}
+	pa_report_free(&r);
+	return rc;
+}
+
 /*
  * Exit status: without --watch the status of the one sample.  With
  * --watch: 1 if the first sample could read no process at all; otherwise
@@ -264,7 +291,7 @@ static int run(struct pa_options *o)
 	if (rc)
 		goto out;
 	if (o->all && !o->save && !o->check) {
-		rc = pa_run_all(&s);	/* fleet.c */
+		rc = run_all(&s);
 		goto out;
 	}
 	if (o->describe) {
