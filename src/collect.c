@@ -262,8 +262,7 @@ static void collect_one(struct pa_session *s, struct pa_proc_report *p, bool bit
 			 "/proc/%d/pagemap: PFNs hidden (CAP_SYS_ADMIN missing): exclusivity unknown; "
 			 "run as root", (int)p->pid);
 	}
-	/* Move the VMAs into the report, dropping those without anonymous
-	 * pages unless --all-vmas. */
+	/* Move the VMAs into the report. */
 	size_t n = 0;
 
 	for (size_t i = 0; i < maps.n; i++) {
