@@ -11,7 +11,8 @@
  *              freeze.c (/proc/PID/stat and task/, /proc/PID/cgroup,
  *              /proc/self/mountinfo, the cgroup v2 freezer files),
  *              outfile.c (/proc/self/fd, to name its temporary file),
- *              snapshot.c (/proc/self/cmdline for the capture's header),
+ *              snapshot_save.c (/proc/self/cmdline for the capture's
+ *              header),
  *              and flagscan.c's -i (page_idle/bitmap, opened for
  *              writing).
  *   walk.c     walks VMAs/PFNs in batches and hands struct pa_page_batch
@@ -28,9 +29,10 @@
  *   run.c      dispatches the modes.  Calls are meant to go one way:
  *              run -> outputs, flagscan, tui -> collect -> session ->
  *              walk -> source (--all: run -> its outputs -> fleet's
- *              column table; run -> fleet -> collect).  One group still
- *              calls back and forth: session.c opens snapshot.c's sources
- *              while snapshot.c's --save uses the session and collection.
+ *              column table; run -> fleet -> collect).  Snapshots: the
+ *              format and reader (snapshot.c) stand beside source.c, so
+ *              session.c can open them for --load; the save side
+ *              (snapshot_save.c) sits above collect.c and session.c.
  *
  * Ownership: "owned" fields are freed by the structure's *_free function,
  * "borrowed" fields point into something that outlives the structure.

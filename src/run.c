@@ -21,7 +21,7 @@
 #include "procs.h"
 #include "session.h"
 #include "diff.h"
-#include "snapshot.h"
+#include "snapshot_save.h"
 #include "tracefork.h"
 #include "outfile.h"
 

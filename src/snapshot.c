@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Snapshots: capture (the report's own walk, recorded), the file format
- * (zstd frames behind small checksummed headers, see page-anon(8) SNAPSHOT
- * FILE FORMAT), and the snapshot data source that answers the walk from
- * the recorded pages.
+ * Snapshots, the format and the reader: the file format (zstd frames
+ * behind small checksummed headers, see page-anon(8) SNAPSHOT FILE
+ * FORMAT) in both directions, and the snapshot data source that answers
+ * the walk from the recorded pages (--load, --diff).  Capturing and
+ * writing files (--save) is snapshot_save.c, which builds on this; this
+ * file needs only the source, parsing and utility code.
  *
  * Reading is written for hostile files: every count is checked against
  * the bytes that are really there before anything is allocated, every
@@ -14,21 +16,16 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 #include <zstd.h>
 
 #include "page-anon.h"
-#include "collect.h"
-#include "procs.h"
-#include "session.h"
 #include "snapshot.h"
 
 static int __attribute__((format(printf, 3, 4))) errf(char *err, size_t errlen, const char *fmt, ...)
@@ -94,7 +91,7 @@ static uint64_t get_le64(const uint8_t *p)
 /* ------------------------------------------------------------------ */
 /* Capture structure                                                   */
 
-static void proc_free(struct pa_snap_proc *p)
+void pa_snap_proc_free(struct pa_snap_proc *p)
 {
 	pa_maps_free(&p->maps);
 	free(p->vpn);
@@ -109,7 +106,7 @@ static void proc_free(struct pa_snap_proc *p)
 void pa_snap_capture_free(struct pa_snap_capture *c)
 {
 	for (size_t i = 0; i < c->nprocs; i++)
-		proc_free(&c->procs[i]);
+		pa_snap_proc_free(&c->procs[i]);
 	free(c->procs);
 	memset(c, 0, sizeof(*c));
 }
@@ -117,7 +114,7 @@ void pa_snap_capture_free(struct pa_snap_capture *c)
 /* Big arrays are filled once from start to end: with THP in "madvise"
  * mode, 2 MiB pages save most of the page faults (a 4 GiB capture has
  * about 100 MiB of them). */
-static void *huge_hint(void *p, size_t len)
+void *pa_snap_huge_hint(void *p, size_t len)
 {
 	uintptr_t a = ((uintptr_t)p + 4095) & ~(uintptr_t)4095, e = ((uintptr_t)p + len) & ~(uintptr_t)4095;
 
@@ -126,7 +123,7 @@ static void *huge_hint(void *p, size_t len)
 	return p;
 }
 
-static void proc_reserve(struct pa_snap_proc *p, size_t n)
+void pa_snap_proc_reserve(struct pa_snap_proc *p, size_t n)
 {
 	if (n <= p->cap)
 		return;
@@ -137,14 +134,14 @@ static void proc_reserve(struct pa_snap_proc *p, size_t n)
 	p->kcount = pa_xrealloc(p->kcount, n, sizeof(*p->kcount));
 	p->kcgroup = pa_xrealloc(p->kcgroup, n, sizeof(*p->kcgroup));
 	p->pg = pa_xrealloc(p->pg, n, 1);
-	huge_hint(p->vpn, n * 8);
-	huge_hint(p->pme, n * 8);
-	huge_hint(p->kflags, n * 8);
-	huge_hint(p->kcount, n * 8);
-	huge_hint(p->kcgroup, n * 8);
+	pa_snap_huge_hint(p->vpn, n * 8);
+	pa_snap_huge_hint(p->pme, n * 8);
+	pa_snap_huge_hint(p->kflags, n * 8);
+	pa_snap_huge_hint(p->kcount, n * 8);
+	pa_snap_huge_hint(p->kcgroup, n * 8);
 }
 
-static struct pa_snap_proc *capture_add_proc(struct pa_snap_capture *c)
+struct pa_snap_proc *pa_snap_add_proc(struct pa_snap_capture *c)
 {
 	if (c->nprocs == c->procs_cap) {
 		c->procs_cap = c->procs_cap ? 2 * c->procs_cap : 4;
@@ -157,12 +154,7 @@ static struct pa_snap_proc *capture_add_proc(struct pa_snap_capture *c)
 /* ------------------------------------------------------------------ */
 /* Encoding                                                            */
 
-struct buf {
-	uint8_t *p;
-	size_t n, cap;
-};
-
-static uint8_t *buf_room(struct buf *b, size_t n)
+uint8_t *pa_snap_buf_room(struct pa_snap_buf *b, size_t n)
 {
 	if (b->cap - b->n < n) {
 		size_t cap = b->cap ? b->cap : 4096;
@@ -175,9 +167,9 @@ static uint8_t *buf_room(struct buf *b, size_t n)
 	return b->p + b->n;
 }
 
-static void put_varint(struct buf *b, uint64_t v)
+static void put_varint(struct pa_snap_buf *b, uint64_t v)
 {
-	uint8_t *p = buf_room(b, 10);
+	uint8_t *p = pa_snap_buf_room(b, 10);
 	size_t k = 0;
 
 	while (v >= 0x80) {
@@ -198,13 +190,13 @@ static inline uint8_t *vput(uint8_t *q, uint64_t v)
 	return q;
 }
 
-static void put_bytes(struct buf *b, const void *d, size_t n)
+static void put_bytes(struct pa_snap_buf *b, const void *d, size_t n)
 {
-	memcpy(buf_room(b, n), d, n);
+	memcpy(pa_snap_buf_room(b, n), d, n);
 	b->n += n;
 }
 
-static void put_str(struct buf *b, const char *s)
+static void put_str(struct pa_snap_buf *b, const char *s)
 {
 	size_t n = strlen(s);
 
@@ -223,9 +215,9 @@ static int64_t unzigzag(uint64_t v)
 }
 
 /* Start a section: returns the offset of its length field. */
-static size_t sec_begin(struct buf *b, uint32_t tag)
+size_t pa_snap_sec_begin(struct pa_snap_buf *b, uint32_t tag)
 {
-	uint8_t *p = buf_room(b, 16);
+	uint8_t *p = pa_snap_buf_room(b, 16);
 
 	put_le32(p, tag);
 	put_le32(p + 4, 0);
@@ -234,14 +226,14 @@ static size_t sec_begin(struct buf *b, uint32_t tag)
 	return b->n - 8;
 }
 
-static void sec_end(struct buf *b, size_t lenpos)
+void pa_snap_sec_end(struct pa_snap_buf *b, size_t lenpos)
 {
 	put_le64(b->p + lenpos, b->n - lenpos - 8);
 }
 
-static void maps_text(struct buf *b, const struct pa_maps *m)
+static void maps_text(struct pa_snap_buf *b, const struct pa_maps *m)
 {
-	struct buf t = { 0 };
+	struct pa_snap_buf t = { 0 };
 
 	for (size_t i = 0; i < m->n; i++) {
 		const struct pa_vma *v = &m->v[i];
@@ -261,10 +253,10 @@ static void maps_text(struct buf *b, const struct pa_maps *m)
 	free(t.p);
 }
 
-static void encode_info(struct buf *b, const struct pa_snap_capture *c, size_t nprocs)
+void pa_snap_encode_info(struct pa_snap_buf *b, const struct pa_snap_capture *c, size_t nprocs)
 {
 	const struct pa_kinfo *k = &c->kinfo;
-	size_t sec = sec_begin(b, PA_SNAP_SEC_INFO);
+	size_t sec = pa_snap_sec_begin(b, PA_SNAP_SEC_INFO);
 
 	put_varint(b, (uint64_t)c->page_size);
 	put_varint(b, c->time_ns);
@@ -287,18 +279,18 @@ static void encode_info(struct buf *b, const struct pa_snap_capture *c, size_t n
 	put_str(b, c->cmdline);
 	put_str(b, c->label);
 	put_str(b, k->note);
-	sec_end(b, sec);
+	pa_snap_sec_end(b, sec);
 
 	/* Whether kpagecount was exact per page for large folios (classify.c);
 	 * readers of older revisions skip the section. */
-	sec = sec_begin(b, PA_SNAP_SEC_MAPCOUNT);
+	sec = pa_snap_sec_begin(b, PA_SNAP_SEC_MAPCOUNT);
 	put_varint(b, (uint64_t)k->mapcount);
 	put_str(b, k->mapcount_how);
-	sec_end(b, sec);
+	pa_snap_sec_end(b, sec);
 }
 
 /* Everything of a process section before its pages. */
-static void encode_proc_head(struct buf *b, const struct pa_snap_proc *p)
+void pa_snap_encode_proc_head(struct pa_snap_buf *b, const struct pa_snap_proc *p)
 {
 	put_varint(b, (uint64_t)p->pid);
 	put_varint(b, (uint64_t)p->ppid);
@@ -309,21 +301,16 @@ static void encode_proc_head(struct buf *b, const struct pa_snap_proc *p)
 	maps_text(b, &p->maps);
 }
 
-/* The running values the columns are differences to. */
-struct delta {
-	uint64_t vpn, low, kf, cg;
-};
-
 #define BLOCK_PAGES	65536	/* pages per block written by pa_snap_encode */
 
 /* One block of k pages: varint k, then the 7 columns, each of which
  * compresses well on its own.  Room for the longest varints, written
  * through a plain pointer. */
-static void encode_block(struct buf *b, struct delta *d, size_t k, const uint64_t *vpn,
-			 const uint64_t *pme, const uint8_t *pg, const uint64_t *kf,
-			 const uint64_t *kc, const uint64_t *kcg)
+void pa_snap_encode_block(struct pa_snap_buf *b, struct pa_snap_delta *d, size_t k,
+			  const uint64_t *vpn, const uint64_t *pme, const uint8_t *pg,
+			  const uint64_t *kf, const uint64_t *kc, const uint64_t *kcg)
 {
-	uint8_t *q = buf_room(b, k * 61 + 10), *q0 = q;
+	uint8_t *q = pa_snap_buf_room(b, k * 61 + 10), *q0 = q;
 
 	q = vput(q, k);
 	for (size_t j = 0; j < k; j++) {
@@ -355,22 +342,22 @@ static void encode_block(struct buf *b, struct delta *d, size_t k, const uint64_
 
 int pa_snap_encode(const struct pa_snap_capture *c, uint8_t **out, size_t *len)
 {
-	struct buf b = { 0 };
+	struct pa_snap_buf b = { 0 };
 
-	encode_info(&b, c, c->nprocs);
+	pa_snap_encode_info(&b, c, c->nprocs);
 	for (size_t i = 0; i < c->nprocs; i++) {
 		const struct pa_snap_proc *p = &c->procs[i];
-		struct delta d = { 0 };
-		size_t sec = sec_begin(&b, PA_SNAP_SEC_PROC);
+		struct pa_snap_delta d = { 0 };
+		size_t sec = pa_snap_sec_begin(&b, PA_SNAP_SEC_PROC);
 
-		encode_proc_head(&b, p);
+		pa_snap_encode_proc_head(&b, p);
 		for (size_t j = 0; j < p->n; j += BLOCK_PAGES) {
 			size_t k = p->n - j < BLOCK_PAGES ? p->n - j : BLOCK_PAGES;
 
-			encode_block(&b, &d, k, p->vpn + j, p->pme + j, p->pg + j, p->kflags + j,
+			pa_snap_encode_block(&b, &d, k, p->vpn + j, p->pme + j, p->pg + j, p->kflags + j,
 				     p->kcount + j, p->kcgroup + j);
 		}
-		sec_end(&b, sec);
+		pa_snap_sec_end(&b, sec);
 	}
 	*out = b.p;
 	*len = b.n;
@@ -537,7 +524,7 @@ static int decode_proc(struct rd *r, struct pa_snap_capture *c, struct pa_snap_p
 			return ERR("process %d recorded twice", p->pid);
 	if (decode_maps(r, &p->maps, c->page_size, err, errlen) < 0)
 		return -1;
-	proc_reserve(p, 16);
+	pa_snap_proc_reserve(p, 16);
 	/* Blocks up to the end of the section, each at least 7 bytes per
 	 * page: the arrays never outgrow the data. */
 	while (r->p < r->end) {
@@ -546,7 +533,7 @@ static int decode_proc(struct rd *r, struct pa_snap_capture *c, struct pa_snap_p
 		if (get_varint(r, &n) < 0 || !n || n > (uint64_t)(r->end - r->p) / MIN_ENTRY_BYTES)
 			return ERR("process %d: page count larger than the data", p->pid);
 		if (base + n > p->cap)
-			proc_reserve(p, base + n > 2 * p->cap ? base + (size_t)n : 2 * p->cap);
+			pa_snap_proc_reserve(p, base + n > 2 * p->cap ? base + (size_t)n : 2 * p->cap);
 		p->n = base + (size_t)n;
 		for (size_t j = base; j < p->n; j++) {
 			if (get_varint(r, &v) < 0 || ((j || base) && !v) || v > UINT64_MAX - prev)
@@ -659,7 +646,7 @@ int pa_snap_decode(const uint8_t *data, size_t len, struct pa_snap_capture *c, c
 				return ERR(info ? "more processes than announced" :
 					   "process data before the capture information");
 			}
-			if (decode_proc(&s, c, capture_add_proc(c), err, errlen) < 0) {
+			if (decode_proc(&s, c, pa_snap_add_proc(c), err, errlen) < 0) {
 				pa_snap_capture_free(c);
 				return -1;
 			}
@@ -731,7 +718,7 @@ static int read_mem(const uint8_t *data, size_t len, size_t index, uint64_t max_
 		fsize = ZSTD_getFrameContentSize(h + PA_SNAP_REC_SIZE, (size_t)clen);
 		if (fsize != rlen)
 			return ERR("capture %zu: compressed data does not match its header", n);
-		uint8_t *raw = huge_hint(malloc(rlen ? (size_t)rlen : 1), (size_t)rlen);
+		uint8_t *raw = pa_snap_huge_hint(malloc(rlen ? (size_t)rlen : 1), (size_t)rlen);
 
 		if (!raw)
 			return ERR("capture %zu: out of memory for %llu bytes", n, (unsigned long long)rlen);
@@ -846,141 +833,19 @@ int pa_snap_read_file(const char *spec, struct pa_snap_capture *c, size_t *index
 }
 
 /* ------------------------------------------------------------------ */
-/* Writer                                                              */
+/* Records                                                             */
 
-struct pa_snap_writer {
-	char *path, *tmp;
-	int fd;
-	uint64_t size;
-	ZSTD_CCtx *cctx;
-};
-
-static int write_all(int fd, const void *p, size_t n)
+void pa_snap_file_header(uint8_t *hdr)
 {
-	const uint8_t *q = p;
-
-	while (n) {
-		ssize_t k = write(fd, q, n);
-
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k < 0)
-			return -errno;
-		q += k;
-		n -= (size_t)k;
-	}
-	return 0;
-}
-
-void pa_snap_writer_abort(struct pa_snap_writer *w)
-{
-	if (!w)
-		return;
-	if (w->fd >= 0)
-		close(w->fd);
-	if (w->tmp)
-		unlink(w->tmp);
-	ZSTD_freeCCtx(w->cctx);
-	free(w->path);
-	free(w->tmp);
-	free(w);
-}
-
-struct pa_snap_writer *pa_snap_writer_open(const char *path, bool append, char *err, size_t errlen)
-{
-	struct pa_snap_writer *w = calloc(1, sizeof(*w));
-	uint8_t hdr[PA_SNAP_HDR_SIZE] = { 0 };
-	char *d, *b, *real;
-	struct stat st;
-	size_t len;
-	mode_t mask;
-	int r;
-
-	if (!w) {
-		ERR("%s: out of memory", path);
-		return NULL;
-	}
-	w->fd = -1;
-	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
-		ERR("%s: exists and is not a regular file", path);
-		goto fail;
-	}
-	/* Replace the target of a symbolic link, not the link. */
-	real = realpath(path, NULL);
-	w->path = pa_xstrdup(real ? real : path);
-	free(real);
-	d = pa_xstrdup(w->path);
-	b = pa_xstrdup(w->path);
-	len = strlen(w->path) + 16;
-	w->tmp = pa_xrealloc(NULL, len, 1);
-	snprintf(w->tmp, len, "%s/.%s.XXXXXX", dirname(d), basename(b));
-	free(d);
-	free(b);
-	w->fd = mkostemp(w->tmp, O_CLOEXEC);
-	if (w->fd < 0) {
-		ERR("%s: cannot create a temporary file in its directory: %s", path, strerror(errno));
-		free(w->tmp);
-		w->tmp = NULL;
-		goto fail;
-	}
-	mask = umask(0);
-	umask(mask);
-	if (fchmod(w->fd, 0666 & ~mask) < 0) {
-		ERR("%s: %s", w->tmp, strerror(errno));
-		goto fail;
-	}
-	if (append && stat(path, &st) == 0) {
-		struct pa_snap_capture c;
-		size_t count, idx = 0;
-		char why[1024];
-		uint8_t *data;
-		FILE *f;
-
-		/* Check what is there (the first capture is decoded, all
-		 * checksums verified), then copy it. */
-		if (pa_snap_read_file(path, &c, &idx, &count, why, sizeof(why)) < 0) {
-			ERR("cannot append: %s", why);
-			goto fail;
-		}
-		pa_snap_capture_free(&c);
-		f = fopen(path, "re");
-		data = pa_xrealloc(NULL, (size_t)st.st_size ? (size_t)st.st_size : 1, 1);
-		if (!f || fread(data, 1, (size_t)st.st_size, f) != (size_t)st.st_size ||
-		    (r = write_all(w->fd, data, (size_t)st.st_size)) < 0) {
-			ERR("%s: cannot copy the captures: %s", path, strerror(errno));
-			if (f)
-				fclose(f);
-			free(data);
-			goto fail;
-		}
-		fclose(f);
-		free(data);
-		w->size = (uint64_t)st.st_size;
-	} else {
-		memcpy(hdr, PA_SNAP_MAGIC, 8);
-		put_le32(hdr + 8, PA_SNAP_VERSION);
-		put_le32(hdr + 12, 0);
-		if ((r = write_all(w->fd, hdr, sizeof(hdr))) < 0) {
-			ERR("%s: write error: %s", w->tmp, strerror(-r));
-			goto fail;
-		}
-		w->size = sizeof(hdr);
-	}
-	w->cctx = ZSTD_createCCtx();
-	if (!w->cctx) {
-		ERR("out of memory");
-		goto fail;
-	}
-	return w;
-fail:
-	pa_snap_writer_abort(w);
-	return NULL;
+	memcpy(hdr, PA_SNAP_MAGIC, 8);
+	put_le32(hdr + 8, PA_SNAP_VERSION);
+	put_le32(hdr + 12, 0);
 }
 
 /* A record (header and zstd frame) for a raw payload in two parts;
  * returns its size. */
-static size_t make_record(ZSTD_CCtx *cctx, const uint8_t *a, size_t alen, const uint8_t *b,
-			  size_t blen, uint8_t **out, char *err, size_t errlen)
+size_t pa_snap_record(struct ZSTD_CCtx_s *cctx, const uint8_t *a, size_t alen, const uint8_t *b,
+		      size_t blen, uint8_t **out, char *err, size_t errlen)
 {
 	size_t rlen = alen + blen, bound = ZSTD_compressBound(rlen), r;
 	uint8_t *rec = pa_xrealloc(NULL, PA_SNAP_REC_SIZE + bound, 1), *comp = rec + PA_SNAP_REC_SIZE;
@@ -1025,388 +890,17 @@ int pa_snap_wrap(const uint8_t *raw, size_t rlen, uint8_t **out, size_t *olen)
 
 	if (!cctx)
 		return -1;
-	n = make_record(cctx, raw, rlen, NULL, 0, &rec, err, sizeof(err));
+	n = pa_snap_record(cctx, raw, rlen, NULL, 0, &rec, err, sizeof(err));
 	ZSTD_freeCCtx(cctx);
 	if (!n)
 		return -1;
 	f = pa_xrealloc(NULL, PA_SNAP_HDR_SIZE + n, 1);
-	memcpy(f, PA_SNAP_MAGIC, 8);
-	put_le32(f + 8, PA_SNAP_VERSION);
-	put_le32(f + 12, 0);
+	pa_snap_file_header(f);
 	memcpy(f + PA_SNAP_HDR_SIZE, rec, n);
 	free(rec);
 	*out = f;
 	*olen = PA_SNAP_HDR_SIZE + n;
 	return 0;
-}
-
-static int writer_add_parts(struct pa_snap_writer *w, const uint8_t *a, size_t alen,
-			    const uint8_t *b, size_t blen, char *err, size_t errlen)
-{
-	uint8_t *rec;
-	size_t n;
-	int r;
-
-	n = make_record(w->cctx, a, alen, b, blen, &rec, err, errlen);
-	if (!n)
-		return -1;
-	r = write_all(w->fd, rec, n);
-	free(rec);
-	if (r < 0)
-		return ERR("%s: write error: %s", w->path, strerror(-r));
-	w->size += n;
-	return 0;
-}
-
-int pa_snap_writer_add(struct pa_snap_writer *w, const struct pa_snap_capture *c,
-		       char *err, size_t errlen)
-{
-	uint8_t *raw;
-	size_t rlen;
-	int r;
-
-	pa_snap_encode(c, &raw, &rlen);
-	r = writer_add_parts(w, raw, rlen, NULL, 0, err, errlen);
-	free(raw);
-	return r;
-}
-
-uint64_t pa_snap_writer_size(const struct pa_snap_writer *w)
-{
-	return w->size;
-}
-
-int pa_snap_writer_commit(struct pa_snap_writer *w, char *err, size_t errlen)
-{
-	int r = 0;
-
-	if (fsync(w->fd) < 0 && errno != EINVAL)
-		r = ERR("%s: write error: %s; the file was not written", w->path, strerror(errno));
-	else if (close(w->fd) < 0) {
-		w->fd = -1;
-		r = ERR("%s: write error: %s; the file was not written", w->path, strerror(errno));
-	} else {
-		w->fd = -1;
-		if (rename(w->tmp, w->path) < 0)
-			r = ERR("%s: cannot rename %s to it: %s", w->path, w->tmp, strerror(errno));
-		else {
-			free(w->tmp);
-			w->tmp = NULL;
-		}
-	}
-	pa_snap_writer_abort(w);
-	return r;
-}
-
-/* ------------------------------------------------------------------ */
-/* Capture                                                             */
-
-struct cap_ctx {
-	struct pa_snap_proc *p;
-	const struct pa_kinfo *k;
-	/* --save: pages go straight into the payload as blocks, encoded by
-	 * the walk's consumer while its workers read the next pages */
-	struct buf *out;
-	struct delta d;
-	uint64_t *t;		/* STREAM_PAGES x 5 words */
-	uint8_t *tpg;
-};
-
-#define STREAM_PAGES 4096
-
-static bool excl_small(const struct pa_kinfo *k, uint64_t kf)
-{
-	return k->anon_exclusive_bit &&
-	       (kf & (PA_BIT(ANON) | PA_BIT(OWNER_2) | PA_BIT(KSM) | PA_BITS_COMPOUND)) ==
-	       (PA_BIT(ANON) | PA_BIT(OWNER_2));
-}
-
-/* Page i of a batch in the form it is recorded. */
-static void page_of(const struct cap_ctx *c, const struct pa_page_batch *b, size_t i, uint64_t *kf,
-		    uint64_t *kc, uint64_t *kcg, uint8_t *pg)
-{
-	*kf = b->pfn[i] ? b->kflags[i] : 0;
-	*kc = b->pfn[i] && b->kcount ? b->kcount[i] : 0;
-	/* not read for small exclusive anonymous pages (walk.c) */
-	if (!*kc && b->pfn[i] && excl_small(c->k, *kf))
-		*kc = 1;
-	*kcg = b->pfn[i] && b->kcgroup ? b->kcgroup[i] : 0;
-	*pg = b->pgflags[i] & PA_PG_PMD_MAPPED;
-}
-
-static int cap_batch(void *ctx, const struct pa_page_batch *b)
-{
-	struct cap_ctx *c = ctx;
-	struct pa_snap_proc *p = c->p;
-
-	if (c->out) {
-		for (size_t i = 0; i < b->n; i += STREAM_PAGES) {
-			size_t k = b->n - i < STREAM_PAGES ? b->n - i : STREAM_PAGES;
-			uint64_t *kf = c->t, *kc = kf + STREAM_PAGES, *kcg = kc + STREAM_PAGES;
-
-			for (size_t j = 0; j < k; j++)
-				page_of(c, b, i + j, &kf[j], &kc[j], &kcg[j], &c->tpg[j]);
-			encode_block(c->out, &c->d, k, b->index + i, b->pme + i, c->tpg, kf, kc, kcg);
-		}
-		p->n += b->n;
-		return 0;
-	}
-	if (p->n + b->n > p->cap) {
-		size_t cap = p->cap ? p->cap : 4096;
-
-		while (cap < p->n + b->n)
-			cap *= 2;
-		proc_reserve(p, cap);
-	}
-	for (size_t i = 0; i < b->n; i++) {
-		size_t j = p->n++;
-
-		p->vpn[j] = b->index[i];
-		p->pme[j] = b->pme[i];
-		page_of(c, b, i, &p->kflags[j], &p->kcount[j], &p->kcgroup[j], &p->pg[j]);
-	}
-	return 0;
-}
-
-/* State letter and parent from "pid (comm) S ppid ...". */
-static void read_stat(struct pa_session *s, struct pa_snap_proc *p)
-{
-	struct pa_proc_stat ps;
-
-	p->state = 'R';
-	if (pa_session_proc_stat(s, p->pid, &ps) == 0) {
-		p->state = ps.state;
-		p->ppid = ps.ppid;
-	}
-}
-
-/* Populated pages to expect: VmRSS + VmSwap, at most the mapped pages. */
-static size_t populated_estimate(struct pa_session *s, pid_t pid, const struct pa_maps *m)
-{
-	char rel[64], buf[4096];
-	const char *q;
-	uint64_t kb = 0, mapped = 0, n;
-
-	for (size_t i = 0; i < m->n; i++)
-		mapped += (m->v[i].end - m->v[i].start) / (uint64_t)s->src->page_size;
-	snprintf(rel, sizeof(rel), "proc/%d/status", (int)pid);
-	if (pa_source_read_text(s->src, rel, buf, sizeof(buf)) > 0) {
-		if ((q = strstr(buf, "\nVmRSS:")))
-			kb += strtoull(q + 7, NULL, 10);
-		if ((q = strstr(buf, "\nVmSwap:")))
-			kb += strtoull(q + 8, NULL, 10);
-	}
-	n = kb * 1024 / (uint64_t)s->src->page_size;
-	n += n / 16 + 4096;
-	if (n > mapped)
-		n = mapped ? mapped : 1;
-	return n > SIZE_MAX / 64 ? SIZE_MAX / 64 : (size_t)n;
-}
-
-static int capture(struct pa_session *s, const pid_t *pids, size_t npids, const char *label,
-		   struct pa_snap_capture *c, size_t *skipped, struct buf *out)
-{
-	struct pa_source *src = s->src;
-	struct timespec ts;
-	double t0 = pa_now();
-	bool cg = src->ops->has_kfile(src, PA_KPAGECGROUP);
-	struct pa_walk_opts wo = {
-		.need_kflags = true,
-		.need_count = true,
-		.count_all = true,
-		.count_not_excl = true,
-		.need_cgroup = cg,
-		.threads = s->opt->threads,
-		.scan = s->opt->scan,
-		.stop = &pa_stop_flag,
-	};
-
-	memset(c, 0, sizeof(*c));
-	*skipped = 0;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	c->time_ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-	snprintf(c->label, sizeof(c->label), "%s", label ? label : "");
-	if (gethostname(c->host, sizeof(c->host) - 1) < 0)
-		c->host[0] = '\0';
-	snprintf(c->release, sizeof(c->release), "%s", src->release);
-	c->page_size = src->page_size;
-	c->kinfo = s->kinfo;
-	c->kfiles = 1u << PA_KPAGEFLAGS | 1u << PA_KPAGECOUNT | (cg ? 1u << PA_KPAGECGROUP : 0);
-	{
-		/* /proc/self/cmdline: NUL separated */
-		char buf[sizeof(c->cmdline)];
-		int fd = open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC);
-		ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
-
-		if (fd >= 0)
-			close(fd);
-		for (ssize_t i = 0; i < n; i++)
-			c->cmdline[i] = buf[i] ? buf[i] : ' ';
-		while (n > 0 && c->cmdline[n - 1] == ' ')
-			n--;
-		c->cmdline[n > 0 ? n : 0] = '\0';
-	}
-	for (size_t i = 0; i < npids && !pa_stop_flag; i++) {
-		struct pa_snap_proc *p = capture_add_proc(c);
-		struct pa_walk_stats st = { 0 };
-		struct pa_target *t = NULL;
-		struct cap_ctx cc = { .p = p, .k = &s->kinfo, .out = out };
-		size_t sec = 0;
-		char msg[640];
-		int r;
-
-		p->pid = pids[i];
-		r = src->ops->open_target(src, p->pid, &t);
-		if (!r)
-			r = src->ops->read_maps(t, &p->maps);
-		if (!r) {
-			struct pa_procinfo info;
-
-			snprintf(p->comm, sizeof(p->comm), "%s", t->comm);
-			read_stat(s, p);
-			if (pa_procinfo_read(src, p->pid, &info) == PA_PROC_USER) {
-				p->uid = info.uid;
-				snprintf(p->cgroup, sizeof(p->cgroup), "%s", info.cgroup);
-			}
-			if (out) {
-				uint64_t est = populated_estimate(s, p->pid, &p->maps);
-
-				sec = sec_begin(out, PA_SNAP_SEC_PROC);
-				encode_proc_head(out, p);
-				/* ~9 bytes a page; growing the buffer while the
-				 * walk's threads run costs mremap()s that stall
-				 * them */
-				buf_room(out, est > SIZE_MAX / 16 ? SIZE_MAX / 16 : (size_t)est * 10);
-				cc.t = pa_xrealloc(NULL, 5 * STREAM_PAGES, sizeof(*cc.t));
-				cc.tpg = pa_xrealloc(NULL, STREAM_PAGES, 1);
-			} else {
-				/* the same for the arrays */
-				proc_reserve(p, populated_estimate(s, p->pid, &p->maps));
-			}
-			r = pa_walk_target(t, &p->maps, &s->kinfo, &wo, cap_batch, &cc, &st);
-			free(cc.t);
-			free(cc.tpg);
-			if (!r && (t->gone || st.partial))
-				r = -ESRCH;
-			if (out && !r)
-				sec_end(out, sec);
-			else if (out)
-				out->n = sec - 8;	/* drop the section */
-			if (!r && t->pfn_hidden)
-				pa_warn("process %d: PFNs hidden (CAP_SYS_ADMIN missing): the snapshot "
-					"cannot tell exclusive pages; run as root", (int)p->pid);
-		}
-		if (t)
-			src->ops->close_target(t);
-		if (r < 0) {
-			if (r == -EINTR || pa_stop_flag)
-				snprintf(msg, sizeof(msg), "interrupted");
-			else if (st.errpath[0])
-				snprintf(msg, sizeof(msg), "%s: %s (while reading process %d)",
-					 st.errpath, strerror(-r), (int)p->pid);
-			else if (r == -ESRCH && p->maps.n)
-				snprintf(msg, sizeof(msg), "process %d exited during the capture",
-					 (int)p->pid);
-			else
-				pa_explain_open_error(s, p->pid, -r, msg, sizeof(msg));
-			/* --all: processes come and go, only count them */
-			if (!(s->opt->all && (r == -ESRCH || r == -ENOENT)))
-				pa_warn("%s: left out of the snapshot", msg);
-			proc_free(p);
-			c->nprocs--;
-			++*skipped;
-		}
-	}
-	c->took_us = (uint64_t)((pa_now() - t0) * 1e6);
-	return pa_stop_flag ? -EINTR : 0;
-}
-
-int pa_snap_capture(struct pa_session *s, const pid_t *pids, size_t npids, const char *label,
-		    struct pa_snap_capture *c, size_t *skipped)
-{
-	return capture(s, pids, npids, label, c, skipped, NULL);
-}
-
-int pa_snap_save(struct pa_session *s)
-{
-	struct pa_options *o = s->opt;
-	struct pa_snap_capture c;
-	struct pa_snap_writer *w;
-	char err[1024], hs[32], fs[32];
-	uint64_t pages = 0;
-	double t0 = pa_now();
-	size_t npids, skipped;
-	struct buf procs = { 0 }, infob = { 0 };
-	pid_t *pids;
-	int r;
-
-	w = pa_snap_writer_open(o->save, o->append, err, sizeof(err));
-	if (!w) {
-		pa_error("%s", err);
-		return PA_EXIT_ERROR;
-	}
-	if (o->all) {
-		/* every user process but page-anon itself; kernel threads
-		 * have no user memory (procs.c) */
-		ssize_t n = pa_source_pids(s->src, &pids);
-		struct pa_procinfo info;
-
-		npids = 0;
-		for (ssize_t i = 0; i < n; i++)
-			if (pids[i] != getpid() &&
-			    pa_procinfo_read(s->src, pids[i], &info) == PA_PROC_USER)
-				pids[npids++] = pids[i];
-		if (n < 0) {
-			pa_error("cannot list the processes: %s", strerror((int)-n));
-			pa_snap_writer_abort(w);
-			return PA_EXIT_ERROR;
-		}
-	} else {
-		pa_expand_children(s, o->pids, o->npids, &pids, &npids);
-	}
-	if (o->freeze)
-		pa_freeze(s->src, pids, npids);
-	r = capture(s, pids, npids, "save", &c, &skipped, &procs);
-	if (o->freeze)
-		pa_thaw();
-	free(pids);
-	pa_privs_drop();
-	if (r < 0 || !c.nprocs) {
-		pa_error("%s: %s; nothing written", o->save,
-			 r < 0 ? "interrupted" : "no process could be captured");
-		pa_snap_capture_free(&c);
-		pa_snap_writer_abort(w);
-		free(procs.p);
-		return PA_EXIT_ERROR;
-	}
-	encode_info(&infob, &c, c.nprocs);
-	r = writer_add_parts(w, infob.p, infob.n, procs.p, procs.n, err, sizeof(err));
-	free(infob.p);
-	free(procs.p);
-	if (r < 0 || pa_snap_writer_commit(w, err, sizeof(err)) < 0) {
-		if (r < 0)
-			pa_snap_writer_abort(w);
-		pa_error("%s", err);
-		pa_snap_capture_free(&c);
-		return PA_EXIT_ERROR;
-	}
-	for (size_t i = 0; i < c.nprocs; i++)
-		pages += c.procs[i].n;
-	pa_human_size(pages * (uint64_t)c.page_size, hs, sizeof(hs));
-	{
-		struct stat st;
-
-		pa_human_size(stat(o->save, &st) == 0 ? (uint64_t)st.st_size : 0, fs, sizeof(fs));
-	}
-	fprintf(stderr, "%s: saved %zu process%s, %llu populated pages (%s) to %s: %s in %.2f s",
-		pa_progname, c.nprocs, c.nprocs == 1 ? "" : "es", (unsigned long long)pages, hs,
-		o->save, fs, pa_now() - t0);
-	if (skipped)
-		fprintf(stderr, " (%zu left out)", skipped);
-	fputc('\n', stderr);
-	pa_snap_capture_free(&c);
-	/* --all: a process that exited meanwhile is no failure */
-	return skipped && !o->all ? PA_EXIT_PARTIAL : PA_EXIT_OK;
 }
 
 /* ------------------------------------------------------------------ */
@@ -1753,11 +1247,11 @@ static void build_index(struct snap_src *ss)
 		ss->direct = calloc((size_t)max + 1, sizeof(*ss->direct));
 		ss->maxpfn = max;
 		if (ss->direct)
-			huge_hint(ss->direct, ((size_t)max + 1) * sizeof(*ss->direct));
+			pa_snap_huge_hint(ss->direct, ((size_t)max + 1) * sizeof(*ss->direct));
 	}
 	if (ss->direct) {
 		for (int f = 0; f < PA_KFILE__N; f++)
-			ss->val[f] = huge_hint(pa_xrealloc(NULL, n, sizeof(uint64_t)), n * sizeof(uint64_t));
+			ss->val[f] = pa_snap_huge_hint(pa_xrealloc(NULL, n, sizeof(uint64_t)), n * sizeof(uint64_t));
 		for (size_t i = 0; i < c->nprocs; i++) {
 			const struct pa_snap_proc *p = &c->procs[i];
 

@@ -1,18 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Snapshots (snapshot.c): a capture of the page state of some processes,
- * written to one compressed, checksummed file (--save) and read back as
- * another data source (--load), so every mode runs on it without root and
- * without /proc.  The file format is documented in page-anon(8), section
- * SNAPSHOT FILE FORMAT; a file holds one or more captures, one after the
+ * Snapshots, the format and the reader (snapshot.c): a capture of the page
+ * state of some processes, held in one compressed, checksummed file
+ * (written by snapshot_save.h) and read back as another data source
+ * (--load), so every mode runs on it without root and without /proc.
+ * The file format is documented in page-anon(8), section SNAPSHOT FILE
+ * FORMAT; a file holds one or more captures, one after the
  * other ("FILE@N" picks the Nth, from 1).
  */
 #ifndef PA_SNAPSHOT_H
 #define PA_SNAPSHOT_H
 
 #include "page-anon.h"
-
-struct pa_session;
 
 #define PA_SNAP_VERSION		1	/* the format version this code writes */
 #define PA_SNAP_MAGIC		"\x89PASNAP\n"	/* 8 bytes, the file header */
@@ -61,22 +60,6 @@ struct pa_snap_capture {
 };
 
 void pa_snap_capture_free(struct pa_snap_capture *c);
-/* Capture processes pids through the session's (live) source with the
- * walk the report uses.  Processes that cannot be read are left out with a
- * warning (*skipped counts them).  Returns 0 or -errno. */
-int pa_snap_capture(struct pa_session *s, const pid_t *pids, size_t npids, const char *label,
-		    struct pa_snap_capture *out, size_t *skipped);
-
-/* Writer: a temporary file next to path, renamed over it by commit.  With
- * append, the captures already in path are kept (copied first). */
-struct pa_snap_writer;
-struct pa_snap_writer *pa_snap_writer_open(const char *path, bool append, char *err, size_t errlen);
-int pa_snap_writer_add(struct pa_snap_writer *w, const struct pa_snap_capture *c,
-		       char *err, size_t errlen);
-/* Bytes written so far (headers included). */
-uint64_t pa_snap_writer_size(const struct pa_snap_writer *w);
-int pa_snap_writer_commit(struct pa_snap_writer *w, char *err, size_t errlen);
-void pa_snap_writer_abort(struct pa_snap_writer *w);
 
 /* Encode one capture's payload (uncompressed), and decode it back with
  * every check a hostile file needs.  decode returns 0 or -1 with a reason
@@ -103,7 +86,42 @@ struct pa_source *pa_source_snapshot(struct pa_snap_capture *c, const char *name
 /* The capture behind a snapshot source, NULL for another source. */
 const struct pa_snap_capture *pa_source_capture(const struct pa_source *s);
 
-/* --save: capture the session's processes and write the file. */
-int pa_snap_save(struct pa_session *s);
+/* The pieces the writer (snapshot_save.c) assembles a file from. */
+
+/* A growing byte buffer. */
+struct pa_snap_buf {
+	uint8_t *p;
+	size_t n, cap;
+};
+/* Room for n more bytes at b->p + b->n (b->n is not advanced). */
+uint8_t *pa_snap_buf_room(struct pa_snap_buf *b, size_t n);
+/* A section: begin returns the offset of its length field, end fills it. */
+size_t pa_snap_sec_begin(struct pa_snap_buf *b, uint32_t tag);
+void pa_snap_sec_end(struct pa_snap_buf *b, size_t lenpos);
+/* The information sections of a capture of nprocs processes. */
+void pa_snap_encode_info(struct pa_snap_buf *b, const struct pa_snap_capture *c, size_t nprocs);
+/* Everything of a process section before its pages. */
+void pa_snap_encode_proc_head(struct pa_snap_buf *b, const struct pa_snap_proc *p);
+/* The running values a process's page columns are differences to. */
+struct pa_snap_delta {
+	uint64_t vpn, low, kf, cg;
+};
+/* One block of k pages of a process section. */
+void pa_snap_encode_block(struct pa_snap_buf *b, struct pa_snap_delta *d, size_t k,
+			  const uint64_t *vpn, const uint64_t *pme, const uint8_t *pg,
+			  const uint64_t *kf, const uint64_t *kc, const uint64_t *kcg);
+/* The 16-byte file header of this version. */
+void pa_snap_file_header(uint8_t *hdr);
+/* A record (header and zstd frame) of the payload a then b, in *out;
+ * returns its size, 0 on failure (reason in err). */
+struct ZSTD_CCtx_s;
+size_t pa_snap_record(struct ZSTD_CCtx_s *cctx, const uint8_t *a, size_t alen, const uint8_t *b,
+		      size_t blen, uint8_t **out, char *err, size_t errlen);
+/* The arrays of a process: room for n pages; a new process of c. */
+void pa_snap_proc_reserve(struct pa_snap_proc *p, size_t n);
+struct pa_snap_proc *pa_snap_add_proc(struct pa_snap_capture *c);
+void pa_snap_proc_free(struct pa_snap_proc *p);
+/* p, with a hint that [p, p + len) be backed by huge pages. */
+void *pa_snap_huge_hint(void *p, size_t len);
 
 #endif /* PA_SNAPSHOT_H */

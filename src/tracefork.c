@@ -68,7 +68,7 @@
 #include "collect.h"
 #include "pinned.h"
 #include "session.h"
-#include "snapshot.h"
+#include "snapshot_save.h"
 #include "tracefork.h"
 
 #ifndef CLONE_THREAD
