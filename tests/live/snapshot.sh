@@ -21,6 +21,20 @@ snap=$tmp/s.pas
 	{ cat "$tmp/save.err" >&2; fail "--save exit status $?"; }
 grep -q "saved 2 processes" "$tmp/save.err" || fail "--save summary: $(cat "$tmp/save.err")"
 
+# A snapshot records the UID, not the user name, and its timestamp is the
+# capture's.  What the pages of files (libc) that other processes map too
+# count as moves with those processes after the capture: their PSS, and
+# whether they are mapped exactly once (mmap_exclusive, USS: the
+# sanitizer runtime's pages when the suite runs sanitized beside other
+# tests).  The anonymous memory of a VMA is compared whole.
+norm_json()	# FILE
+{
+	"$JQ" -c 'del(.timestamp, .processes[]?.user)
+		| walk(if type == "object" then del(.pss_q16) else . end)
+		| (.processes[]?.vmas[]? | select(.inode != 0) | .pages) |= del(.mmap_exclusive, .uss)
+		| (.processes[]?.totals) |= del(.mmap_exclusive, .uss)' "$1"
+}
+
 same()	# WHAT LIVE-ARGS... -- LOAD-ARGS...
 {
 	_what=$1
@@ -33,14 +47,9 @@ same()	# WHAT LIVE-ARGS... -- LOAD-ARGS...
 	"$PAGE_ANON" $_live >"$tmp/live.out" 2>"$tmp/live.err" || :
 	# shellcheck disable=SC2086
 	"$PAGE_ANON" --load "$snap" $_load >"$tmp/load.out" 2>"$tmp/load.err" || :
-	# A snapshot records the UID, not the user name, its timestamp is the
-	# capture's, and the PSS of the pages
-	# other processes map too (libc) moves with them after the capture.
 	for _f in live load; do
 		if "$JQ" -e . "$tmp/$_f.out" >/dev/null 2>&1; then
-			"$JQ" -c 'del(.timestamp, .processes[]?.user)
-				| walk(if type == "object" then del(.pss_q16) else . end)' \
-				"$tmp/$_f.out" >"$tmp/$_f.norm"
+			norm_json "$tmp/$_f.out" >"$tmp/$_f.norm"
 		else
 			sed 's/ user [^ ]*  kernel /  kernel /' "$tmp/$_f.out" >"$tmp/$_f.norm"
 		fi
@@ -59,7 +68,9 @@ same "report, -a" -p "$pid" -a "$(( $(region_start excl) / 4096 ))+8" --json --f
 same "report, -b" -p "$pid" --report -b thp --json --freeze -- -p "$pid" --report -b thp --json
 same "report, sort" -p "$pid",$child --sort=-excl --freeze -- --sort=-excl
 
-# Flags tables and listings: without the monitor's bits.
+# Flags tables and listings: without the monitor's bits, and without
+# mmap_exclusive on file pages: a shared library's map counts change
+# whenever another program maps it (doc/kernel-notes.md section 7).
 flags_same()	# WHAT ARGS...
 {
 	_w=$1
@@ -67,7 +78,8 @@ flags_same()	# WHAT ARGS...
 	"$PAGE_ANON" -p "$pid,$child" --flags --json "$@" --freeze >"$tmp/lf.json"
 	"$PAGE_ANON" --load "$snap" --flags --json "$@" >"$tmp/sf.json"
 	for f in lf sf; do
-		"$JQ" -c '[.flags[] | {k: (.names - ["referenced", "lru", "active", "idle_page"] | join(",")),
+		"$JQ" -c '[.flags[] | {k: (.names - ["referenced", "lru", "active", "idle_page"] -
+				(if (.names | index("file")) then ["mmap_exclusive"] else [] end) | join(",")),
 			p: .pages}] | group_by(.k) | map({k: .[0].k, p: (map(.p) | add)})' \
 			"$tmp/$f.json" >"$tmp/$f.m"
 	done
@@ -113,8 +125,7 @@ fi
 "$PAGE_ANON" --load "$tmp/all.pas" -p "$pid,$child" --json --all-vmas >"$tmp/all.json"
 "$PAGE_ANON" -p "$pid,$child" --json --all-vmas --freeze >"$tmp/live.json"
 for f in all live; do
-	"$JQ" -c 'del(.timestamp, .processes[]?.user) | walk(if type == "object" then del(.pss_q16) else . end)' \
-		"$tmp/$f.json" >"$tmp/$f.norm"
+	norm_json "$tmp/$f.json" >"$tmp/$f.norm"
 done
 cmp -s "$tmp/all.norm" "$tmp/live.norm" || fail "--save --all: the helper's report differs"
 "$PAGE_ANON" --load "$tmp/all.pas" --all --json >"$tmp/all.json" || fail "--load --all"
