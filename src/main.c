@@ -106,7 +106,8 @@ static struct argp_option options[] = {
 	  "their cgroup, else SIGSTOP), for an exact snapshot; always resumed; already stopped processes, "
 	  "PID 1 and page-anon itself are left alone", 3 },
 
-	{ "check", OPT_CHECK, NULL, 0, "Audit the kernel: list every page of the processes (-p, --children, --all) "
+	{ "check", OPT_CHECK, NULL, 0, "Audit the kernel: list every page of the processes (-p, --children, --all, "
+	  "--load's) "
 	  "where kpageflags, kpagecount and pagemap contradict the kernel's own rules; exit status 4 "
 	  "when any finding stands", 3 },
 
@@ -475,8 +476,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 			argp_error(state, "--watch works with the report and flags table, not with -l/-L, -f or --tui");
 		if (o->output_file && o->tui)
 			argp_error(state, "--output-file cannot be used with --tui");
-		if (o->check && !o->npids && !o->all)
-			argp_error(state, "--check needs -p PID or --all");
+		/* --load without -p: every process of the capture */
+		if (o->check && !o->npids && !o->all && !o->load)
+			argp_error(state, "--check needs -p PID, --all or --load FILE");
 		if (o->check && o->all && (o->group_by || o->top || o->prometheus || o->max_seconds > 0))
 			argp_error(state, "--check --all cannot be combined with --group-by, --top, "
 				   "--prometheus or --max-seconds");

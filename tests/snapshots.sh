@@ -28,7 +28,9 @@ fork3.list-each|--load FORK@3 -L -N -b thp,~compound_head
 fork.diff12|--diff FORK@1 FORK@2 --json=pretty
 fork.diff23|--diff FORK@2 FORK@3
 ksm.report|--load KSM --all-vmas
-ksm.json|--load KSM --json'
+ksm.json|--load KSM --json
+fork3.check|--load FORK@3 --check
+ksm.check-json|--load KSM --check --json'
 
 echo "$variants" | while IFS='|' read -r variant args; do
 	out=$tmp/$variant
@@ -66,6 +68,22 @@ expect "after fork: child shared" "$(pages fork.pas@2 1 $r anon_shared)" 64
 expect "after the child's write: parent sole" "$(pages fork.pas@3 0 $r anon_sole)" 64
 expect "after the child's write: child exclusive" "$(pages fork.pas@3 1 $r anon_exclusive)" 64
 expect "ksm" "$(pages ksm.pas 0 $r ksm)" 64
+
+# --check without -p: every process of the capture, as -p with their PIDs
+# and as --all.
+pids=$("$PAGE_ANON" --load "$fix/fork.pas@3" --json | "$JQ" -r '[.processes[].pid] | join(",")')
+expect "fork.pas@3 processes" "$(echo "$pids" | tr , '\n' | wc -l)" 2
+"$PAGE_ANON" --load "$fix/fork.pas@3" --check --json >"$tmp/c0.json" || fail "--load --check: exit $?"
+"$PAGE_ANON" --load "$fix/fork.pas@3" --check --json -p "$pids" >"$tmp/c1.json" || fail "--load --check -p: exit $?"
+"$PAGE_ANON" --load "$fix/fork.pas@3" --check --json --all >"$tmp/c2.json" || fail "--load --check --all: exit $?"
+expect "--load --check: processes checked" \
+	"$("$JQ" -r '[.processes[] | select(.checked) | .pid] | join(",")' "$tmp/c0.json")" "$pids"
+"$JQ" -S 'del(.timestamp)' "$tmp/c0.json" >"$tmp/c0.n"
+"$JQ" -S 'del(.timestamp)' "$tmp/c1.json" >"$tmp/c1.n"
+cmp -s "$tmp/c0.n" "$tmp/c1.n" || fail "--load --check differs from --load --check -p $pids"
+"$JQ" -S 'del(.timestamp, .all)' "$tmp/c2.json" >"$tmp/c2.n"
+"$JQ" -S 'del(.all)' "$tmp/c0.n" >"$tmp/c0.m"
+cmp -s "$tmp/c0.m" "$tmp/c2.n" || fail "--load --check differs from --load --check --all"
 
 # Transitions across the fork (the child compared with its parent).
 "$PAGE_ANON" --diff "$fix/fork.pas@2" "$fix/fork.pas@3" --json >"$tmp/d.json"
