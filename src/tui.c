@@ -45,7 +45,10 @@ int pa_tui_run(struct pa_session *s)
 #include <stdarg.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
+
+#include "snapshot.h"
 
 /* Pages read for the page map in one sample: 1 GiB of 4 KiB pages, about
  * 12 MiB of struct pa_page_info per copy.  A larger VMA is shown through
@@ -164,6 +167,10 @@ struct tui {
 
 	bool color, utf8;
 	char msg[160];
+	/* --load: a static view of one capture (sampled once), and what the
+	 * title says of it instead of the refresh interval */
+	bool snapshot;
+	char snap_title[256];
 };
 
 static bool curses_active;
@@ -521,6 +528,10 @@ static void fmt_delta(const struct tui *t, uint64_t now, uint64_t before, bool h
 {
 	char h[24];
 
+	if (t->snapshot) {	/* one capture: nothing to compare with */
+		snprintf(buf, len, "-");
+		return;
+	}
 	if (!have || now == before) {
 		snprintf(buf, len, "+0");
 		return;
@@ -717,9 +728,16 @@ static void title(const struct tui *t, const char *what)
 	char line[512];
 	int n;
 
-	n = snprintf(line, sizeof(line), " page-anon  %s  %s#%llu every %.1fs  kernel %s",
-		     what, t->paused ? "[PAUSED] " : "", (unsigned long long)t->nsample,
-		     t->interval, t->cur.kernel);
+	if (t->snapshot) {
+		/* the kernel only when it fits: which capture comes first */
+		n = snprintf(line, sizeof(line), " page-anon  %s  %s", what, t->snap_title);
+		if (n > 0 && (size_t)n < sizeof(line) && n + 9 + (int)strlen(t->cur.kernel) <= COLS)
+			snprintf(line + n, sizeof(line) - (size_t)n, "  kernel %s", t->cur.kernel);
+	} else {
+		n = snprintf(line, sizeof(line), " page-anon  %s  %s#%llu every %.1fs  kernel %s",
+			     what, t->paused ? "[PAUSED] " : "", (unsigned long long)t->nsample,
+			     t->interval, t->cur.kernel);
+	}
 	attron(A_REVERSE | (t->color ? COLOR_PAIR(PAIR_TITLE) : 0));
 	mvhline(0, 0, ' ', COLS);
 	mvaddnstr(0, 0, line, COLS);
@@ -977,7 +995,8 @@ static void draw_procs(struct tui *t)
 		if (pa_unknown_hint(rows[t->pcur].c, hint, sizeof(hint)))
 			put(LINES - 2, 0, COLS, A_DIM, hint);
 	}
-	footer(t, " Enter VMAs  s sort  t tree  p pause  +/- interval  ? help  q quit");
+	footer(t, t->snapshot ? " Enter VMAs  s sort  t tree  ? help  q quit" :
+		  " Enter VMAs  s sort  t tree  p pause  +/- interval  ? help  q quit");
 	free(rows);
 }
 
@@ -1118,7 +1137,8 @@ static void draw_vmas(struct tui *t)
 		    "no VMA with anonymous pages");
 	free(v);
 	legend(t, LINES - 3, false);
-	footer(t, " Enter page map  Esc back  / filter  s sort  p pause  ? help  q quit");
+	footer(t, t->snapshot ? " Enter page map  Esc back  / filter  s sort  ? help  q quit" :
+		  " Enter page map  Esc back  / filter  s sort  p pause  ? help  q quit");
 }
 
 /* Pages per cell so that the map is at most ~8 screens long. */
@@ -1308,7 +1328,8 @@ static void draw_pages(struct tui *t)
 		}
 	}
 	legend(t, LINES - 3, true);
-	footer(t, " arrows move  z/Z zoom  Esc back  p pause  +/- interval  ? help  q quit");
+	footer(t, t->snapshot ? " arrows move  z/Z zoom  Esc back  ? help  q quit" :
+		  " arrows move  z/Z zoom  Esc back  p pause  +/- interval  ? help  q quit");
 }
 
 static const char *const help_lines[] = {
@@ -1336,12 +1357,27 @@ static const char *const help_lines[] = {
 	"Press any key to close this help.",
 };
 
+/* A snapshot does not change: no sampling keys, no "changed" cells. */
+static bool help_line_live_only(const char *l)
+{
+	return !strncmp(l, "p  ", 3) || !strncmp(l, "+ / -", 5) || !strncmp(l, "Bold underlined", 15);
+}
+
 static void draw_help(const struct tui *t)
 {
-	int h = (int)PA_ARRAY_SIZE(help_lines) + 2, w = 78;
-	int y0 = (LINES - h) / 2, x0 = (COLS - w) / 2;
+	const char *lines[PA_ARRAY_SIZE(help_lines)];
+	size_t nl = 0;
+	int h, w = 78, y0, x0;
 
-	(void)t;
+	for (size_t i = 0; i < PA_ARRAY_SIZE(help_lines); i++) {
+		if (t->snapshot && help_line_live_only(help_lines[i]))
+			continue;
+		lines[nl++] = i == 0 && t->snapshot ? "page-anon view of a snapshot (--load): "
+			      "the capture, not refreshed" : help_lines[i];
+	}
+	h = (int)nl + 2;
+	y0 = (LINES - h) / 2;
+	x0 = (COLS - w) / 2;
 	if (y0 < 0)
 		y0 = 0;
 	if (x0 < 0)
@@ -1356,7 +1392,7 @@ static void draw_help(const struct tui *t)
 		}
 		mvaddch(y0 + y, x0, '|');
 		mvaddch(y0 + y, x0 + w - 1, '|');
-		put(y0 + y, x0 + 2, w - 4, y == 1 ? A_BOLD : 0, help_lines[y - 1]);
+		put(y0 + y, x0 + 2, w - 4, y == 1 ? A_BOLD : 0, lines[y - 1]);
 	}
 }
 
@@ -1507,6 +1543,10 @@ static void key(struct tui *t, int ch)
 		t->help = false;
 		if (ch != 'q')
 			return;
+	}
+	if (t->snapshot && (ch == 'p' || ch == ' ' || ch == '+' || ch == '-')) {
+		snprintf(t->msg, sizeof(t->msg), "A snapshot does not change: nothing to pause or refresh");
+		return;
 	}
 	switch (ch) {
 	case 'q':
@@ -1679,6 +1719,17 @@ int pa_tui_run(struct pa_session *s)
 	}
 	s->opt->children = true;	/* the view follows forks */
 	t.interval = s->opt->interval > 0 ? s->opt->interval : 1.0;
+	if (pa_source_capture(s->src)) {
+		const struct pa_snap_capture *c = pa_source_capture(s->src);
+		time_t tt = (time_t)(c->time_ns / 1000000000u);
+		const char *name = strrchr(s->opt->load, '/');
+		char when[64];
+
+		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", localtime(&tt));
+		t.snapshot = true;
+		snprintf(t.snap_title, sizeof(t.snap_title), "snapshot %.96s, %s on %.64s",
+			 name ? name + 1 : s->opt->load, when, c->host[0] ? c->host : "?");
+	}
 	t.group = 0;
 	/* LC_CTYPE only: numbers keep the C locale's format */
 	setlocale(LC_CTYPE, "");
@@ -1740,7 +1791,7 @@ int pa_tui_run(struct pa_session *s)
 		double now = pa_now(), wait;
 		int ch;
 
-		if (!t.paused && now >= t.next_sample) {
+		if (!t.paused && !t.snapshot && now >= t.next_sample) {
 			sample(&t);
 			t.next_sample += t.interval;
 			if (t.next_sample < now)	/* a slow sample: no catching up */
@@ -1752,7 +1803,7 @@ int pa_tui_run(struct pa_session *s)
 			draw(&t);
 		if (t.need_pages && t.scr == SCR_PAGES)
 			wait = 0;
-		else if (t.paused)
+		else if (t.paused || t.snapshot)
 			wait = 0.25;
 		else
 			wait = t.next_sample - pa_now();
