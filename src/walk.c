@@ -841,6 +841,18 @@ static int piece_end(struct walk *w, struct worker *wk, struct chunk *c, struct 
 	return r;
 }
 
+/* Worker: hand the full chunk *cp over and take the next slot. */
+static int chunk_next(struct walk *w, struct worker *wk, struct chunk **cp,
+		      struct pa_walk_stats *cst)
+{
+	int r = chunk_put(w, wk, *cp, cst);
+
+	if (r)
+		return r;
+	*cp = chunk_get(w, wk);
+	return *cp ? 0 : -ECANCELED;
+}
+
 /* ------------------------------------------------------------------ */
 /* Process walk                                                        */
 
@@ -949,12 +961,10 @@ static int add_window(struct walk *w, struct worker *wk, struct chunk **cp,
 		/* Full: hand the chunk over and start the next one.  A window
 		 * is cut only when less than a quarter of a chunk is left. */
 		if (c->nwin == WIN_MAX || (room < ve - vs && room < CHUNK / 4)) {
-			r = chunk_put(w, wk, c, cst);
+			r = chunk_next(w, wk, cp, cst);
 			if (r)
 				return r;
-			*cp = c = chunk_get(w, wk);
-			if (!c)
-				return -ECANCELED;
+			c = *cp;
 			continue;
 		}
 		if (stopped(w)) {
@@ -990,33 +1000,6 @@ static int add_window(struct walk *w, struct worker *wk, struct chunk **cp,
 			c->win[c->nwin++] = (struct win){ vma, first };
 		c->n = n;
 		vs += (uint64_t)got;
-	}
-	return 0;
-}
-
-/* Pages [ws, we) populated somewhere: read them VMA by VMA. */
-static int add_span(struct walk *w, struct worker *wk, struct chunk **cp, const struct piece *p,
-		    size_t *vi, uint64_t ws, uint64_t we, struct pa_walk_stats *cst)
-{
-	for (; *vi <= p->vi1; ++*vi) {
-		uint64_t vs, ve;
-		int r;
-
-		if (!vma_bounds(w, p->ri, *vi, &vs, &ve))
-			continue;
-		if (vs < p->lo)
-			vs = p->lo;
-		if (ve > p->hi)
-			ve = p->hi;
-		if (ve <= ws)
-			continue;
-		if (vs >= we)
-			break;
-		r = add_window(w, wk, cp, &w->maps->v[*vi], ws > vs ? ws : vs, we < ve ? we : ve, cst);
-		if (r || (*cp)->err)
-			return r;
-		if (ve > we)
-			break;
 	}
 	return 0;
 }
@@ -1060,12 +1043,10 @@ static int add_folio(struct walk *w, struct worker *wk, struct chunk **cp,
 	int r;
 
 	if (c->nwin == WIN_MAX || CHUNK - c->n < 2) {
-		r = chunk_put(w, wk, c, cst);
+		r = chunk_next(w, wk, cp, cst);
 		if (r)
 			return r;
-		*cp = c = chunk_get(w, wk);
-		if (!c)
-			return -ECANCELED;
+		c = *cp;
 	}
 	got = w->t->src->ops->read_pagemap(w->t, &e, vpn, 1);
 	if (got != 1)
@@ -1140,16 +1121,49 @@ static int add_folio(struct walk *w, struct worker *wk, struct chunk **cp,
 	return 0;
 }
 
-/* Pages [hs, he) are PMD-mapped: blocks by add_folio(), the rest (not
- * aligned, or refused) by add_window(). */
-static int add_huge(struct walk *w, struct worker *wk, struct chunk **cp, const struct piece *p,
-		    size_t *vi, uint64_t hs, uint64_t he, struct pa_walk_stats *cst)
+/* Pages [pos, end) of vma are PMD-mapped: blocks by add_folio(), the rest
+ * (not aligned, or refused) by add_window(). */
+static int add_blocks(struct walk *w, struct worker *wk, struct chunk **cp,
+		      const struct pa_vma *vma, uint64_t pos, uint64_t end,
+		      struct pa_walk_stats *cst)
 {
 	const uint64_t blk = w->ps / 8;
 
+	while (pos < end) {
+		uint64_t next = (pos / blk + 1) * blk;
+		int r = 1;
+
+		if (next > end)
+			next = end;
+		if (pos % blk == 0 && next - pos == blk) {
+			if (stopped(w)) {
+				(*cp)->err = -EINTR;
+				return 0;
+			}
+			r = add_folio(w, wk, cp, vma, pos, blk, cst);
+			if (r < 0)
+				return r;
+		}
+		if (r == 1) {
+			r = add_window(w, wk, cp, vma, pos, next, cst);
+			if (r || (*cp)->err)
+				return r;
+		}
+		pos = next;
+	}
+	return 0;
+}
+
+/*
+ * Pages [ws, we) populated somewhere: read them VMA by VMA, page by page
+ * or, when PAGEMAP_SCAN said they are PMD-mapped (huge), per folio.
+ */
+static int add_span(struct walk *w, struct worker *wk, struct chunk **cp, const struct piece *p,
+		    size_t *vi, uint64_t ws, uint64_t we, bool huge, struct pa_walk_stats *cst)
+{
 	for (; *vi <= p->vi1; ++*vi) {
 		const struct pa_vma *vma = &w->maps->v[*vi];
-		uint64_t vs, ve, pos, end;
+		uint64_t vs, ve;
 		int r;
 
 		if (!vma_bounds(w, p->ri, *vi, &vs, &ve))
@@ -1158,35 +1172,17 @@ static int add_huge(struct walk *w, struct worker *wk, struct chunk **cp, const 
 			vs = p->lo;
 		if (ve > p->hi)
 			ve = p->hi;
-		if (ve <= hs)
+		if (ve <= ws)
 			continue;
-		if (vs >= he)
+		if (vs >= we)
 			break;
-		pos = hs > vs ? hs : vs;
-		end = he < ve ? he : ve;
-		while (pos < end) {
-			uint64_t next = (pos / blk + 1) * blk;
-
-			if (next > end)
-				next = end;
-			r = 1;
-			if (pos % blk == 0 && next - pos == blk) {
-				if (stopped(w)) {
-					(*cp)->err = -EINTR;
-					return 0;
-				}
-				r = add_folio(w, wk, cp, vma, pos, blk, cst);
-				if (r < 0)
-					return r;
-			}
-			if (r == 1) {
-				r = add_window(w, wk, cp, vma, pos, next, cst);
-				if (r || (*cp)->err)
-					return r;
-			}
-			pos = next;
-		}
-		if (ve > he)
+		if (huge)
+			r = add_blocks(w, wk, cp, vma, ws > vs ? ws : vs, we < ve ? we : ve, cst);
+		else
+			r = add_window(w, wk, cp, vma, ws > vs ? ws : vs, we < ve ? we : ve, cst);
+		if (r || (*cp)->err)
+			return r;
+		if (ve > we)
 			break;
 	}
 	return 0;
@@ -1236,12 +1232,12 @@ static int scan_piece(struct walk *w, struct worker *wk, struct chunk **cp, cons
 
 			if (w->folio && (vec[i].categories & huge) == huge) {
 				if (we) {
-					r = add_span(w, wk, cp, p, &vi, ws, we, cst);
+					r = add_span(w, wk, cp, p, &vi, ws, we, false, cst);
 					if (r || (*cp)->err)
 						return r;
 					we = 0;
 				}
-				r = add_huge(w, wk, cp, p, &vi, rs, re, cst);
+				r = add_span(w, wk, cp, p, &vi, rs, re, true, cst);
 				if (r || (*cp)->err)
 					return r;
 				continue;
@@ -1251,7 +1247,7 @@ static int scan_piece(struct walk *w, struct worker *wk, struct chunk **cp, cons
 				continue;
 			}
 			if (we) {
-				r = add_span(w, wk, cp, p, &vi, ws, we, cst);
+				r = add_span(w, wk, cp, p, &vi, ws, we, false, cst);
 				if (r || (*cp)->err)
 					return r;
 			}
@@ -1263,7 +1259,7 @@ static int scan_piece(struct walk *w, struct worker *wk, struct chunk **cp, cons
 		*pos = walk_end / ps;
 	}
 	if (we) {
-		r = add_span(w, wk, cp, p, &vi, ws, we, cst);
+		r = add_span(w, wk, cp, p, &vi, ws, we, false, cst);
 		if (r || (*cp)->err)
 			return r;
 		if (*pos < we)
@@ -1288,7 +1284,7 @@ static int target_piece(struct walk *w, struct worker *wk, const struct piece *p
 	if (r == 1) {
 		size_t vi = p->vi0;
 
-		r = add_span(w, wk, &c, p, &vi, pos, p->hi, cst);
+		r = add_span(w, wk, &c, p, &vi, pos, p->hi, false, cst);
 	}
 	if (r)
 		return r;
@@ -1463,6 +1459,17 @@ static int consume(struct walk *w, struct pa_walk_stats *st)
 	return r;
 }
 
+/* A worker's read counters into the walk's. */
+static void stats_add(struct pa_walk_stats *st, const struct pa_walk_stats *w)
+{
+	st->pagemap_entries += w->pagemap_entries;
+	st->pfns_read += w->pfns_read;
+	st->preads += w->preads;
+	st->scan_calls += w->scan_calls;
+	st->cache_hits += w->cache_hits;
+	st->pfn_hidden |= w->pfn_hidden;
+}
+
 /* Inline (one thread): plan, fill and emit in turn. */
 static int run_inline(struct walk *w, struct pa_walk_stats *st)
 {
@@ -1474,12 +1481,7 @@ static int run_inline(struct walk *w, struct pa_walk_stats *st)
 	while (!r && plan(w, &p))
 		r = do_piece(w, &wk, &p, st);
 	chunk_free(&wk.slot[0]);
-	st->pagemap_entries += wk.st.pagemap_entries;
-	st->pfns_read += wk.st.pfns_read;
-	st->preads += wk.st.preads;
-	st->scan_calls += wk.st.scan_calls;
-	st->cache_hits += wk.st.cache_hits;
-	st->pfn_hidden |= wk.st.pfn_hidden;
+	stats_add(st, &wk.st);
 	return r;
 }
 
@@ -1516,12 +1518,7 @@ static int run_threads(struct walk *w, struct pa_walk_stats *st, bool *none_star
 			pthread_join(wk->tid, NULL);
 		chunk_free(&wk->slot[0]);
 		chunk_free(&wk->slot[1]);
-		st->pagemap_entries += wk->st.pagemap_entries;
-		st->pfns_read += wk->st.pfns_read;
-		st->preads += wk->st.preads;
-		st->scan_calls += wk->st.scan_calls;
-		st->cache_hits += wk->st.cache_hits;
-		st->pfn_hidden |= wk->st.pfn_hidden;
+		stats_add(st, &wk->st);
 	}
 	pthread_cond_destroy(&w->cons_cond);
 	pthread_cond_destroy(&w->work_cond);
