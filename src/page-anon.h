@@ -438,6 +438,15 @@ bool pa_mapcount_exact(const struct pa_kinfo *k, uint64_t kflags);
 /* Count one page (state + the side counts). */
 void pa_counts_page(struct pa_counts *c, const struct pa_kinfo *k, uint64_t pme,
 		    uint64_t kflags, uint64_t kcount, unsigned pgflags, enum pa_state st);
+/*
+ * What pa_classify_why() and pa_counts_page() read of a page: the
+ * kpageflags bits below, kpagecount, the pgflags and pa_pme_key() of the
+ * pagemap entry.  Pages equal in all four are classified and counted alike,
+ * so a run of them can be counted at once (collect.c).
+ */
+#define PA_CLASSIFY_KFLAGS	(PA_BIT(ZERO_PAGE) | PA_BIT(ANON) | PA_BIT(KSM) | PA_BIT(OWNER_2) | \
+				 PA_BITS_COMPOUND | PA_BIT(THP) | PA_BIT(HUGE))
+uint64_t pa_pme_key(const struct pa_kinfo *k, uint64_t pme);
 
 /* ---------------------------------------------------------------------
  * The walk (walk.c).

@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Every walk strategy gives the same answer: one thread or several
 # (--threads), linear pagemap reads or PAGEMAP_SCAN (--scan never, auto,
-# always), per page (--per-page) or per folio and with pagemap's bit 56
-# for kpagecount (the default), on a process with dense, sparse, THP
+# always), per page (--per-page) or per folio, with pagemap's bit 56
+# for kpagecount and with runs of alike pages counted at once in the
+# report (the default), on a process with dense, sparse, THP
 # (shared with a child after fork and its own), huge zero page, hugetlb
 # (when 2 MiB pages can be reserved: nr_hugepages is raised and put
 # back), many small VMAs and zero page memory (tests/walk-workload.c).
