@@ -934,6 +934,18 @@ static bool plan_target(struct walk *w, struct piece *p)
 		}
 		take = ve - w->p_pos < budget ? ve - w->p_pos : budget;
 		budget -= take;
+		if (take < ve - w->p_pos) {
+			/* The piece ends inside the VMA: at a PMD boundary, so
+			 * that no huge page is cut in two and read page by
+			 * page (a piece that starts with other VMAs would
+			 * shift every following one: 16 of the 512 hugetlb
+			 * pages of 1 GiB were read per 4 KiB page). */
+			uint64_t blk = w->ps / 8, end = (w->p_pos + take) / blk * blk;
+
+			if (end > w->p_pos)
+				take = end - w->p_pos;
+			budget = 0;
+		}
 		w->p_pos += take;
 		p->vi1 = w->p_vi;
 		p->hi = w->p_pos;

@@ -21,6 +21,7 @@ LIVE_TESTS = \
 	tests/live/cgroup.sh \
 	tests/live/shared-anon.sh \
 	tests/live/thp.sh \
+	tests/live/thp-pieces.sh \
 	tests/live/mthp.sh \
 	tests/live/folio.sh \
 	tests/live/check.sh \
