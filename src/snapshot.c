@@ -524,9 +524,10 @@ static int decode_proc(struct rd *r, struct pa_snap_capture *c, struct pa_snap_p
 			return ERR("process %d recorded twice", p->pid);
 	if (decode_maps(r, &p->maps, c->page_size, err, errlen) < 0)
 		return -1;
-	pa_snap_proc_reserve(p, 16);
 	/* Blocks up to the end of the section, each at least 7 bytes per
-	 * page: the arrays never outgrow the data. */
+	 * page: the arrays never outgrow the data, so they are sized for it
+	 * once (what is not filled is never touched, so costs nothing). */
+	pa_snap_proc_reserve(p, (size_t)(r->end - r->p) / MIN_ENTRY_BYTES + 1);
 	while (r->p < r->end) {
 		size_t base = p->n;
 
@@ -908,13 +909,20 @@ int pa_snap_wrap(const uint8_t *raw, size_t rlen, uint8_t **out, size_t *olen)
 
 struct snap_src {
 	struct pa_snap_capture c;
+	/* Pages are numbered across the capture, process after process:
+	 * page j of procs[i] is base[i] + j.  The PFN index refers to these
+	 * numbers rather than copying the kpage* words. */
+	size_t *base;		/* nprocs + 1 */
 	/* PFN index over every process's present pages: sorted, unique
-	 * (the first process in the file wins a PFN recorded twice). */
+	 * (the first process in the file wins a PFN recorded twice), with
+	 * the page number of each. */
 	size_t npfn;
-	uint64_t *pfn, *val[PA_KFILE__N];
-	/* Dense captures: slot + 1 of every PFN up to maxpfn, 0 for none
-	 * (pfn unused); kept only where it costs at most 64 bytes per page
-	 * more than the sorted arrays. */
+	uint64_t *pfn;
+	uint32_t *ref;
+	/* Dense captures: page number + 1 of every PFN up to maxpfn, 0 for
+	 * none (pfn and ref unused); kept where it costs at most 64 bytes
+	 * per page, and only the 4 KiB pages of it that hold a PFN of the
+	 * capture are ever touched. */
 	uint32_t *direct;
 	uint64_t maxpfn;
 };
@@ -953,11 +961,38 @@ static size_t pfn_lower(const struct snap_src *ss, uint64_t x)
 	return lo;
 }
 
+/* The recorded word of file f for page number g; *hint is the process
+ * of the last call (pages come in runs of one process). */
+static inline uint64_t page_word(const struct snap_src *ss, enum pa_kfile f, size_t g, size_t *hint)
+{
+	const struct pa_snap_proc *p;
+	size_t i = *hint;
+
+	if (g < ss->base[i] || g >= ss->base[i + 1]) {
+		size_t lo = 0, hi = ss->c.nprocs;
+
+		/* the last process that starts at or before g (those
+		 * without pages start where the next one does) */
+		while (hi - lo > 1) {
+			size_t mid = lo + (hi - lo) / 2;
+
+			if (ss->base[mid] <= g)
+				lo = mid;
+			else
+				hi = mid;
+		}
+		*hint = i = lo;
+	}
+	p = &ss->c.procs[i];
+	g -= ss->base[i];
+	return f == PA_KPAGEFLAGS ? p->kflags[g] : f == PA_KPAGECOUNT ? p->kcount[g] : p->kcgroup[g];
+}
+
 static ssize_t snap_read_pfn(struct pa_source *s, enum pa_kfile f, uint64_t *buf,
 			     uint64_t pfn, size_t n)
 {
 	struct snap_src *ss = snap_of(s);
-	size_t k;
+	size_t k, hint = 0;
 
 	if (!(ss->c.kfiles & 1u << f))
 		return -EBADF;
@@ -970,7 +1005,7 @@ static ssize_t snap_read_pfn(struct pa_source *s, enum pa_kfile f, uint64_t *buf
 			uint64_t x = pfn + i;
 			uint32_t slot = x <= ss->maxpfn ? ss->direct[x] : 0;
 
-			buf[i] = slot ? ss->val[f][slot - 1] : 0;
+			buf[i] = slot ? page_word(ss, f, slot - 1, &hint) : 0;
 		}
 		return (ssize_t)n;
 	}
@@ -980,7 +1015,7 @@ static ssize_t snap_read_pfn(struct pa_source *s, enum pa_kfile f, uint64_t *buf
 
 		while (k < ss->npfn && ss->pfn[k] < x)
 			k++;
-		buf[i] = k < ss->npfn && ss->pfn[k] == x ? ss->val[f][k] : 0;
+		buf[i] = k < ss->npfn && ss->pfn[k] == x ? page_word(ss, f, ss->ref[k], &hint) : 0;
 	}
 	return (ssize_t)n;
 }
@@ -1194,9 +1229,9 @@ static void snap_destroy(struct pa_source *s)
 
 	pa_snap_capture_free(&ss->c);
 	free(ss->pfn);
+	free(ss->ref);
 	free(ss->direct);
-	for (int f = 0; f < PA_KFILE__N; f++)
-		free(ss->val[f]);
+	free(ss->base);
 	free(ss);
 	free(s->root);
 	free(s);
@@ -1220,50 +1255,53 @@ static const struct pa_source_ops snap_ops = {
 /* PFN index entries, radix sorted by PFN. */
 struct pfn_ref {
 	uint64_t pfn;
-	uint32_t proc;
-	uint32_t idx;
+	uint32_t g;		/* page number */
 };
 
 static void build_index(struct snap_src *ss)
 {
 	const struct pa_snap_capture *c = &ss->c;
 	struct pfn_ref *a, *b, *t;
-	size_t n = 0, m = 0;
+	size_t n = 0, m = 0, total = 0;
 	uint64_t max = 0;
 
-	for (size_t i = 0; i < c->nprocs; i++)
-		for (size_t j = 0; j < c->procs[i].n; j++)
-			if ((c->procs[i].pme[j] & PM_PRESENT) && PM_PFRAME(c->procs[i].pme[j]))
-				n++;
-	/* max PFN first: a direct table when the PFNs are dense enough */
-	for (size_t i = 0; i < c->nprocs; i++)
-		for (size_t j = 0; j < c->procs[i].n; j++) {
-			uint64_t pme = c->procs[i].pme[j];
+	ss->base = pa_xrealloc(NULL, c->nprocs + 1, sizeof(*ss->base));
+	for (size_t i = 0; i < c->nprocs; i++) {
+		const struct pa_snap_proc *p = &c->procs[i];
 
-			if ((pme & PM_PRESENT) && PM_PFRAME(pme) > max)
-				max = PM_PFRAME(pme);
+		ss->base[i] = total;
+		total += p->n;
+		for (size_t j = 0; j < p->n; j++) {
+			uint64_t pme = p->pme[j];
+
+			if ((pme & PM_PRESENT) && PM_PFRAME(pme)) {
+				n++;
+				if (PM_PFRAME(pme) > max)
+					max = PM_PFRAME(pme);
+			}
 		}
-	if (n && n < UINT32_MAX && max < 16 * (uint64_t)n + (1u << 20)) {
+	}
+	ss->base[c->nprocs] = total;
+	if (total >= UINT32_MAX)	/* more than the decoder lets through */
+		return;
+	/* a direct table when the PFNs are dense enough; calloc'd memory
+	 * stays unbacked where no PFN falls */
+	if (n && max < 16 * (uint64_t)n + (1u << 20)) {
 		ss->direct = calloc((size_t)max + 1, sizeof(*ss->direct));
 		ss->maxpfn = max;
-		if (ss->direct)
-			pa_snap_huge_hint(ss->direct, ((size_t)max + 1) * sizeof(*ss->direct));
 	}
 	if (ss->direct) {
-		for (int f = 0; f < PA_KFILE__N; f++)
-			ss->val[f] = pa_snap_huge_hint(pa_xrealloc(NULL, n, sizeof(uint64_t)), n * sizeof(uint64_t));
 		for (size_t i = 0; i < c->nprocs; i++) {
 			const struct pa_snap_proc *p = &c->procs[i];
+			uint32_t g = (uint32_t)ss->base[i];
 
-			for (size_t j = 0; j < p->n; j++) {
+			for (size_t j = 0; j < p->n; j++, g++) {
 				uint64_t pfn = PM_PFRAME(p->pme[j]);
 
 				if (!(p->pme[j] & PM_PRESENT) || !pfn || ss->direct[pfn])
 					continue;
-				ss->val[PA_KPAGEFLAGS][m] = p->kflags[j];
-				ss->val[PA_KPAGECOUNT][m] = p->kcount[j];
-				ss->val[PA_KPAGECGROUP][m] = p->kcgroup[j];
-				ss->direct[pfn] = (uint32_t)++m;
+				ss->direct[pfn] = g + 1;
+				m++;
 			}
 		}
 		ss->npfn = m;
@@ -1272,16 +1310,19 @@ static void build_index(struct snap_src *ss)
 	max = 0;
 	a = pa_xrealloc(NULL, n ? n : 1, sizeof(*a));
 	b = pa_xrealloc(NULL, n ? n : 1, sizeof(*b));
-	for (size_t i = 0; i < c->nprocs; i++)
-		for (size_t j = 0; j < c->procs[i].n; j++) {
-			uint64_t pme = c->procs[i].pme[j];
+	for (size_t i = 0; i < c->nprocs; i++) {
+		const struct pa_snap_proc *p = &c->procs[i];
+
+		for (size_t j = 0; j < p->n; j++) {
+			uint64_t pme = p->pme[j];
 
 			if (!(pme & PM_PRESENT) || !PM_PFRAME(pme))
 				continue;
-			a[m++] = (struct pfn_ref){ PM_PFRAME(pme), (uint32_t)i, (uint32_t)j };
+			a[m++] = (struct pfn_ref){ PM_PFRAME(pme), (uint32_t)(ss->base[i] + j) };
 			if (PM_PFRAME(pme) > max)
 				max = PM_PFRAME(pme);
 		}
+	}
 	/* stable, so the first process keeps its place among equal PFNs */
 	for (int shift = 0; shift < 64 && (max >> shift); shift += 8) {
 		size_t cnt[256] = { 0 }, sum = 0;
@@ -1302,18 +1343,13 @@ static void build_index(struct snap_src *ss)
 	}
 	free(b);
 	ss->pfn = pa_xrealloc(NULL, n ? n : 1, sizeof(*ss->pfn));
-	for (int f = 0; f < PA_KFILE__N; f++)
-		ss->val[f] = pa_xrealloc(NULL, n ? n : 1, sizeof(uint64_t));
+	ss->ref = pa_xrealloc(NULL, n ? n : 1, sizeof(*ss->ref));
 	m = 0;
 	for (size_t i = 0; i < n; i++) {
-		const struct pa_snap_proc *p = &c->procs[a[i].proc];
-
 		if (m && ss->pfn[m - 1] == a[i].pfn)
 			continue;
 		ss->pfn[m] = a[i].pfn;
-		ss->val[PA_KPAGEFLAGS][m] = p->kflags[a[i].idx];
-		ss->val[PA_KPAGECOUNT][m] = p->kcount[a[i].idx];
-		ss->val[PA_KPAGECGROUP][m] = p->kcgroup[a[i].idx];
+		ss->ref[m] = a[i].g;
 		m++;
 	}
 	ss->npfn = m;
