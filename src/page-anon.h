@@ -49,6 +49,7 @@
 
 struct stat;
 struct pa_session;
+struct pa_pinned;
 
 #define PA_SCHEMA_VERSION 1
 
@@ -259,6 +260,10 @@ struct pa_source_ops {
 	/* Optional (NULL: the numeric entries of root/proc): every PID,
 	 * ascending, into *pids (owned by the caller); how many or -errno. */
 	ssize_t (*pids)(const struct pa_source *s, pid_t **pids);
+	/* Optional (NULL: root/proc/PID/fd and fdinfo, pinned.c): add the
+	 * io_uring registered buffers of pid to out (struct pa_pinned,
+	 * pinned.h); how many ranges or -errno. */
+	int (*pinned)(const struct pa_source *s, pid_t pid, struct pa_pinned *out);
 };
 
 struct pa_source {

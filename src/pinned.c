@@ -100,6 +100,14 @@ int pa_pinned_read(const struct pa_source *s, pid_t pid, struct pa_pinned *out)
 	out->n = 0;
 	if (!pa_pinned_vmpin_kb(s, pid))
 		return 0;
+	if (s->ops->pinned) {	/* a snapshot: the ranges it recorded */
+		int r = s->ops->pinned(s, pid, out);
+
+		if (r < 0)
+			return r;
+		pa_pinned_sort(out);
+		return (int)out->n;
+	}
 	if (pa_source_path(s, path, sizeof(path), "proc/%d/fd", (int)pid) < 0)
 		return -ENAMETOOLONG;
 	d = opendir(path);

@@ -100,6 +100,7 @@ void pa_snap_proc_free(struct pa_snap_proc *p)
 	free(p->kcount);
 	free(p->kcgroup);
 	free(p->pg);
+	pa_pinned_free(&p->pins);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -301,6 +302,25 @@ void pa_snap_encode_proc_head(struct pa_snap_buf *b, const struct pa_snap_proc *
 	maps_text(b, &p->maps);
 }
 
+void pa_snap_encode_pinned(struct pa_snap_buf *b, const struct pa_snap_proc *p)
+{
+	uint64_t end = 0;
+	size_t sec;
+
+	if (!p->vm_pin_kb && !p->pins.n)
+		return;
+	sec = pa_snap_sec_begin(b, PA_SNAP_SEC_PINNED);
+	put_varint(b, (uint64_t)p->pid);
+	put_varint(b, p->vm_pin_kb);
+	put_varint(b, p->pins.n);
+	for (size_t i = 0; i < p->pins.n; i++) {
+		put_varint(b, p->pins.r[i].start - end);
+		put_varint(b, p->pins.r[i].end - p->pins.r[i].start);
+		end = p->pins.r[i].end;
+	}
+	pa_snap_sec_end(b, sec);
+}
+
 #define BLOCK_PAGES	65536	/* pages per block written by pa_snap_encode */
 
 /* One block of k pages: varint k, then the 7 columns, each of which
@@ -358,6 +378,7 @@ int pa_snap_encode(const struct pa_snap_capture *c, uint8_t **out, size_t *len)
 				     p->kcount + j, p->kcgroup + j);
 		}
 		pa_snap_sec_end(&b, sec);
+		pa_snap_encode_pinned(&b, p);
 	}
 	*out = b.p;
 	*len = b.n;
@@ -594,6 +615,46 @@ static int decode_proc(struct rd *r, struct pa_snap_capture *c, struct pa_snap_p
 	return 0;
 }
 
+/* A process's pinned memory: PID, VmPin, ranges (gap to the end of the
+ * one before, length), in address order, not overlapping. */
+static int decode_pinned(struct rd *r, struct pa_snap_capture *c, char *err, size_t errlen)
+{
+	uint64_t pid, kb, n, gap, len, end = 0;
+	struct pa_snap_proc *p = NULL;
+
+	if (get_small(r, INT_MAX, &pid) < 0 || get_small(r, 1ULL << 50, &kb) < 0 ||
+	    get_varint(r, &n) < 0)
+		return ERR("pinned memory: invalid or truncated");
+	for (size_t i = 0; i < c->nprocs && !p; i++)
+		if (c->procs[i].pid == (pid_t)pid)
+			p = &c->procs[i];
+	if (!p)
+		return ERR("pinned memory of process %llu, which is not in the capture",
+			   (unsigned long long)pid);
+	if (p->vm_pin_kb || p->pins.n)
+		return ERR("process %d: pinned memory recorded twice", p->pid);
+	/* two bytes at least a range */
+	if (n > (uint64_t)(r->end - r->p) / 2)
+		return ERR("process %d: pinned range count larger than the data", p->pid);
+	p->vm_pin_kb = kb;
+	if (n) {
+		p->pins.r = pa_xrealloc(NULL, (size_t)n, sizeof(*p->pins.r));
+		p->pins.cap = (size_t)n;
+	}
+	for (uint64_t i = 0; i < n; i++) {
+		if (get_varint(r, &gap) < 0 || get_varint(r, &len) < 0)
+			return ERR("process %d: pinned ranges truncated", p->pid);
+		if (!len || gap > UINT64_MAX - end || len > UINT64_MAX - end - gap)
+			return ERR("process %d: pinned range empty or out of range", p->pid);
+		end += gap;
+		p->pins.r[p->pins.n++] = (struct pa_pinned_range){ end, end + len };
+		end += len;
+	}
+	if (r->p != r->end)
+		return ERR("process %d: unexpected bytes after the pinned ranges", p->pid);
+	return 0;
+}
+
 int pa_snap_decode(const uint8_t *data, size_t len, struct pa_snap_capture *c, char *err, size_t errlen)
 {
 	struct rd r = { data, data + len };
@@ -648,6 +709,11 @@ int pa_snap_decode(const uint8_t *data, size_t len, struct pa_snap_capture *c, c
 					   "process data before the capture information");
 			}
 			if (decode_proc(&s, c, pa_snap_add_proc(c), err, errlen) < 0) {
+				pa_snap_capture_free(c);
+				return -1;
+			}
+		} else if (tag == PA_SNAP_SEC_PINNED && info) {
+			if (decode_pinned(&s, c, err, errlen) < 0) {
 				pa_snap_capture_free(c);
 				return -1;
 			}
@@ -1175,9 +1241,10 @@ static int snap_read_text(const struct pa_source *s, const char *rel, char *buf,
 	if (!strcmp(what, "comm"))
 		k = snprintf(buf, len, "%s", p->comm);
 	else if (!strcmp(what, "status"))
-		k = snprintf(buf, len, "Name:\t%s\nPid:\t%d\nPPid:\t%d\nUid:\t%u\t%u\t%u\t%u\n",
+		k = snprintf(buf, len, "Name:\t%s\nPid:\t%d\nPPid:\t%d\nUid:\t%u\t%u\t%u\t%u\n"
+			     "VmPin:\t%8llu kB\n",
 			     p->comm, (int)p->pid, (int)p->ppid, (unsigned)p->uid, (unsigned)p->uid,
-			     (unsigned)p->uid, (unsigned)p->uid);
+			     (unsigned)p->uid, (unsigned)p->uid, (unsigned long long)p->vm_pin_kb);
 	else if (!strcmp(what, "cgroup") && p->cgroup[0])
 		k = snprintf(buf, len, "0::%s\n", p->cgroup);
 	else if (!strcmp(what, "stat"))
@@ -1223,6 +1290,23 @@ static ssize_t snap_pids(const struct pa_source *s, pid_t **pids)
 	return (ssize_t)c->nprocs;
 }
 
+/* The io_uring registered buffers recorded for pid. */
+static int snap_pinned(const struct pa_source *s, pid_t pid, struct pa_pinned *out)
+{
+	const struct pa_snap_proc *p = find_proc(&snap_of(s)->c, pid);
+
+	if (!p)
+		return -ENOENT;
+	for (size_t i = 0; i < p->pins.n; i++) {
+		if (out->n == out->cap) {
+			out->cap = out->cap ? 2 * out->cap : 8;
+			out->r = pa_xrealloc(out->r, out->cap, sizeof(*out->r));
+		}
+		out->r[out->n++] = p->pins.r[i];
+	}
+	return (int)p->pins.n;
+}
+
 static void snap_destroy(struct pa_source *s)
 {
 	struct snap_src *ss = snap_of(s);
@@ -1250,6 +1334,7 @@ static const struct pa_source_ops snap_ops = {
 	.children = snap_children,
 	.pids = snap_pids,
 	.open_kfiles = snap_open_kfiles,
+	.pinned = snap_pinned,
 };
 
 /* PFN index entries, radix sorted by PFN. */

@@ -12,6 +12,7 @@
 #define PA_SNAPSHOT_H
 
 #include "page-anon.h"
+#include "pinned.h"
 
 #define PA_SNAP_VERSION		1	/* the format version this code writes */
 #define PA_SNAP_MAGIC		"\x89PASNAP\n"	/* 8 bytes, the file header */
@@ -27,6 +28,7 @@ enum {
 	PA_SNAP_SEC_INFO = 1,
 	PA_SNAP_SEC_PROC = 2,
 	PA_SNAP_SEC_MAPCOUNT = 3,	/* what kpagecount holds (revision 1.1) */
+	PA_SNAP_SEC_PINNED = 4,		/* a process's pinned memory (revision 1.2) */
 };
 
 /* One process of a capture: its maps and its populated pages (present or
@@ -43,6 +45,11 @@ struct pa_snap_proc {
 	uint64_t *pme;		/* pagemap entries */
 	uint64_t *kflags, *kcount, *kcgroup;	/* 0 when not present/read */
 	uint8_t *pg;		/* PA_PG_PMD_MAPPED or 0 */
+	/* Pinned memory (revision 1.2; 0 and none in older captures):
+	 * VmPin of /proc/PID/status and the io_uring registered buffers
+	 * (pinned.h), sorted and merged. */
+	uint64_t vm_pin_kb;
+	struct pa_pinned pins;	/* owned */
 };
 
 struct pa_snap_capture {
@@ -102,6 +109,9 @@ void pa_snap_sec_end(struct pa_snap_buf *b, size_t lenpos);
 void pa_snap_encode_info(struct pa_snap_buf *b, const struct pa_snap_capture *c, size_t nprocs);
 /* Everything of a process section before its pages. */
 void pa_snap_encode_proc_head(struct pa_snap_buf *b, const struct pa_snap_proc *p);
+/* The pinned-memory section of a process, after its process section
+ * (nothing when it has no pinned memory). */
+void pa_snap_encode_pinned(struct pa_snap_buf *b, const struct pa_snap_proc *p);
 /* The running values a process's page columns are differences to. */
 struct pa_snap_delta {
 	uint64_t vpn, low, kf, cg;

@@ -20,6 +20,7 @@
 
 #include "page-anon.h"
 #include "collect.h"
+#include "pinned.h"
 #include "procs.h"
 #include "session.h"
 #include "snapshot.h"
@@ -394,6 +395,10 @@ static int capture(struct pa_session *s, const pid_t *pids, size_t npids, const 
 				p->uid = info.uid;
 				snprintf(p->cgroup, sizeof(p->cgroup), "%s", info.cgroup);
 			}
+			/* pinned memory as the report reads it (collect.c) */
+			p->vm_pin_kb = pa_pinned_vmpin_kb(src, p->pid);
+			if (p->vm_pin_kb)
+				pa_pinned_read(src, p->pid, &p->pins);
 			if (out) {
 				uint64_t est = populated_estimate(s, p->pid, &p->maps);
 
@@ -414,10 +419,12 @@ static int capture(struct pa_session *s, const pid_t *pids, size_t npids, const 
 			free(cc.tpg);
 			if (!r && (t->gone || st.partial))
 				r = -ESRCH;
-			if (out && !r)
+			if (out && !r) {
 				pa_snap_sec_end(out, sec);
-			else if (out)
+				pa_snap_encode_pinned(out, p);
+			} else if (out) {
 				out->n = sec - 8;	/* drop the section */
+			}
 			if (!r && t->pfn_hidden)
 				pa_warn("process %d: PFNs hidden (CAP_SYS_ADMIN missing): the snapshot "
 					"cannot tell exclusive pages; run as root", (int)p->pid);

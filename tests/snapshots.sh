@@ -10,6 +10,8 @@
 #   fork.pas@2  after fork (parent and child)
 #   fork.pas@3  after the child wrote excl
 #   ksm.pas     64 pages merged by KSM (ksm), 64 exclusive (excl)
+# Both are files of format revision 1.1 (without the pinned-memory
+# section of 1.2): they keep testing that older captures load.
 . "$(dirname "$0")/setup.sh"
 need_prog "$JQ"
 

@@ -29,7 +29,9 @@ static bool same_capture(const struct pa_snap_capture *a, const struct pa_snap_c
 		size_t n = p->n;
 
 		if (p->pid != q->pid || p->ppid != q->ppid || p->n != q->n || p->maps.n != q->maps.n ||
-		    strcmp(p->comm, q->comm) || p->uid != q->uid || strcmp(p->cgroup, q->cgroup))
+		    strcmp(p->comm, q->comm) || p->uid != q->uid || strcmp(p->cgroup, q->cgroup) ||
+		    p->vm_pin_kb != q->vm_pin_kb || p->pins.n != q->pins.n ||
+		    (p->pins.n && memcmp(p->pins.r, q->pins.r, p->pins.n * sizeof(*p->pins.r))))
 			return false;
 		for (size_t k = 0; k < p->maps.n; k++)
 			if (p->maps.v[k].start != q->maps.v[k].start || p->maps.v[k].end != q->maps.v[k].end ||

@@ -4,7 +4,8 @@
 # fixed buffer (pinned for DMA).  At the fork the kernel copies the pinned
 # pages for the child (they stay exclusive in the parent) and shares the
 # other 3072: the fork event shows 1024 pages pinned, copied at fork,
-# exclusive on both sides, and VmPin 4096 kB in the parent.
+# exclusive on both sides, and VmPin 4096 kB in the parent.  A snapshot
+# of the process records the pins: --load shows them as the live run.
 . "$(dirname "$0")/../setup.sh"
 . "$(dirname "$0")/trace-lib.sh"
 trace_init
@@ -59,4 +60,25 @@ expect "oracle: pinned pages of the region" \
 "$PAGE_ANON" -p "$pid" -o +pinned >"$tmp/rep.txt"
 grep -q "VmPin 4.0M" "$tmp/rep.txt" || fail "text report: no VmPin in the header: $(head -6 "$tmp/rep.txt")"
 grep -Eq " PINNED( |$)" "$tmp/rep.txt" || fail "text report: no PINNED column"
+
+# A snapshot records VmPin and the registered buffers: --load prints the
+# same report and JSON as the live run (taken with --freeze both).
+"$PAGE_ANON" -p "$pid" --freeze --json >"$tmp/live.json"
+"$PAGE_ANON" -p "$pid" --freeze --save "$tmp/u.pas" 2>"$tmp/save.err" ||
+	fail "--save: $(cat "$tmp/save.err")"
+"$PAGE_ANON" --load "$tmp/u.pas" --json >"$tmp/load.json" || fail "--load --json: exit $?"
+expect "snapshot: vm_pin_kb" "$("$JQ" '.processes[0].vm_pin_kb' "$tmp/load.json")" 4096
+expect "snapshot: pinned pages of the region" "$("$JQ" -r '.processes[0].vmas[] |
+	select(.end == "'"$end"'") | .pages.pinned' "$tmp/load.json")" 1024
+# what moves after the capture: the time, the user name, the PSS of the
+# pages others map too (libc)
+for f in live load; do
+	"$JQ" -S 'del(.timestamp, .processes[]?.user) | walk(if type == "object" then
+		del(.pss_q16) else . end)' "$tmp/$f.json" >"$tmp/$f.norm"
+done
+cmp -s "$tmp/live.norm" "$tmp/load.norm" ||
+	fail "--load --json differs from the live one: $(diff "$tmp/live.norm" "$tmp/load.norm" | head -20)"
+"$PAGE_ANON" --load "$tmp/u.pas" -o +pinned >"$tmp/load.txt"
+grep -q "VmPin 4.0M  pinned buffers 4.0M" "$tmp/load.txt" ||
+	fail "--load text report: no VmPin: $(head -6 "$tmp/load.txt")"
 exit 0
