@@ -133,7 +133,7 @@ _page_anon()
 			--trace-fork --trace-threads
 			--sysroot --kernel --threads --scan --per-page
 			--all --group-by --top --prometheus --max-seconds
-			--save --append --load --diff
+			--save --append --page-cgroups --load --diff
 			-h -? --help --usage -V --version --'
 		COMPREPLY=($(compgen -W "$opts" -- "$cur"))
 		[[ ${COMPREPLY-} == *= ]] && compopt -o nospace

@@ -97,6 +97,7 @@ complete -c page-anon -n '__fish_contains_opt all' -s o -l output -x -a 'help pi
 # Snapshots
 $c -l save -r -F -d 'Capture the processes into a snapshot FILE'
 $c -l append -d 'With --save: add the capture to FILE'
+$c -l page-cgroups -d 'With --save: also record the memory cgroup of every page'
 $c -l load -r -F -d 'Read a snapshot FILE (FILE@N: capture N) instead of /proc'
 $c -l diff -r -F -d 'Compare snapshot OLD with NEW or the live -p processes'
 # Help

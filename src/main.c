@@ -20,7 +20,7 @@ enum {
 	OPT_TUI, OPT_INTERVAL, OPT_COLOR, OPT_FREEZE, OPT_SYSROOT, OPT_KERNEL,
 	OPT_EXTENDED, OPT_THREADS, OPT_SCAN, OPT_PER_PAGE, OPT_REPORT, OPT_OUTPUT_FILE, OPT_COMMAND_LOG,
 	OPT_ALL, OPT_GROUP_BY, OPT_TOP, OPT_PROMETHEUS, OPT_MAX_SECONDS,
-	OPT_SAVE, OPT_LOAD, OPT_DIFF, OPT_APPEND,
+	OPT_SAVE, OPT_LOAD, OPT_DIFF, OPT_APPEND, OPT_PAGE_CGROUPS,
 	OPT_TRACE_FORK, OPT_TRACE_THREADS,
 	OPT_CHECK,
 };
@@ -155,6 +155,8 @@ static struct argp_option options[] = {
 	  "--trace-fork: one capture per stop", 8 },
 	{ "append", OPT_APPEND, NULL, 0, "With --save: add the capture to the captures already in FILE "
 	  "(FILE@N names the Nth)", 8 },
+	{ "page-cgroups", OPT_PAGE_CGROUPS, NULL, 0, "With --save: also record the memory cgroup of every "
+	  "page (kpagecgroup), which -c and -C need on the snapshot; the capture takes longer", 8 },
 	{ "load", OPT_LOAD, "FILE[@N]", 0, "Read a snapshot (capture N of FILE) instead of /proc: every report, "
 	  "flags table and listing works on it, without root", 8 },
 	{ "diff", OPT_DIFF, "OLD", 0, "Compare snapshot OLD with snapshot NEW (the next argument) or with the "
@@ -371,6 +373,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_APPEND:
 		o->append = true;
 		break;
+	case OPT_PAGE_CGROUPS:
+		o->page_cgroups = true;
+		break;
 	case OPT_LOAD:
 		if (!*arg)
 			argp_error(state, "empty --load file name");
@@ -503,6 +508,8 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 			argp_error(state, "--save, --load and --diff cannot be combined");
 		if (o->append && !o->save)
 			argp_error(state, "--append is used with --save");
+		if (o->page_cgroups && !o->save)
+			argp_error(state, "--page-cgroups is used with --save");
 		if (o->save && !o->npids && !o->trace_fork && !o->all)
 			argp_error(state, "--save needs -p PID, --all or --trace-fork");
 		if (o->save && (o->tui || o->watch > 0 || (o->json && !o->trace_fork) || o->list || o->file || o->mark_idle ||

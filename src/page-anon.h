@@ -581,6 +581,7 @@ struct pa_options {
 	double max_seconds;	/* --max-seconds budget of --all, 0: none */
 	const char *save;	/* borrowed: --save FILE */
 	bool append;		/* --append: add a capture to FILE */
+	bool page_cgroups;	/* --page-cgroups: --save records kpagecgroup */
 	const char *load;	/* borrowed: --load FILE[@N] */
 	const char *diff_old, *diff_new;	/* borrowed: --diff OLD [NEW] */
 	int threads;

@@ -339,9 +339,8 @@ static int run(struct pa_options *o)
 	sigaction(SIGHUP, &sa, NULL);
 
 	if (o->trace_fork && !o->tui) {
-		rc = pa_session_open_kfiles(&s, 1u << PA_KPAGEFLAGS | 1u << PA_KPAGECOUNT);
-		if (o->save)	/* kpagecgroup for the snapshots, when the kernel has it */
-			pa_source_open_kfiles(s.src, 1u << PA_KPAGECGROUP);
+		rc = pa_session_open_kfiles(&s, 1u << PA_KPAGEFLAGS | 1u << PA_KPAGECOUNT |
+					    (o->save && o->page_cgroups ? 1u << PA_KPAGECGROUP : 0));
 		if (!rc) {
 			pa_selftest(s.src, &s.kinfo);
 			rc = pa_tracefork_run(&s);
@@ -376,8 +375,11 @@ static int run(struct pa_options *o)
 		rc = pa_session_open_kfiles(&s, 1u << PA_KPAGEFLAGS | 1u << PA_KPAGECOUNT);
 		if (rc)
 			goto out;
-		/* kpagecgroup when the kernel has it */
-		pa_source_open_kfiles(s.src, 1u << PA_KPAGECGROUP);
+		/* --page-cgroups: kpagecgroup, which the kernel may not have */
+		if (o->page_cgroups)
+			rc = pa_session_open_kfiles(&s, 1u << PA_KPAGECGROUP);
+		if (rc)
+			goto out;
 		pa_selftest(s.src, &s.kinfo);
 		rc = pa_snap_save(&s);
 		goto out;

@@ -137,6 +137,11 @@ int pa_session_open_kfiles(struct pa_session *s, unsigned mask)
 		if (!(mask & (1u << f)) || s->src->ops->has_kfile(s->src, (enum pa_kfile)f))
 			continue;
 		path = pa_session_kfile_path(s, (enum pa_kfile)f, buf, sizeof(buf));
+		if (f == PA_KPAGECGROUP && e == ENOENT && pa_source_capture(s->src)) {
+			pa_error("%s: the snapshot holds no memory cgroups of pages (-c, -C): it was "
+				 "saved without --page-cgroups", s->opt->load);
+			return PA_EXIT_ERROR;
+		}
 		if (f == PA_KPAGECGROUP && e == ENOENT) {
 			pa_error("%s: not available (kernel built without CONFIG_MEMCG)", path);
 			return PA_EXIT_ERROR;

@@ -336,7 +336,9 @@ static int capture(struct pa_session *s, const pid_t *pids, size_t npids, const 
 	struct pa_source *src = s->src;
 	struct timespec ts;
 	double t0 = pa_now();
-	bool cg = src->ops->has_kfile(src, PA_KPAGECGROUP);
+	/* kpagecgroup costs the kernel nearly as much as kpageflags: only
+	 * with --page-cgroups */
+	bool cg = s->opt->page_cgroups && src->ops->has_kfile(src, PA_KPAGECGROUP);
 	struct pa_walk_opts wo = {
 		.need_kflags = true,
 		.need_count = true,

@@ -42,7 +42,7 @@ save()	# file [--append]
 {
 	cmd ping >/dev/null
 	"$pa" -p "$hp" --children --freeze --json --all-vmas >"$tmp/live.json"
-	"$pa" -p "$hp" --children --freeze --save "$@"
+	"$pa" -p "$hp" --children --freeze --page-cgroups --save "$@"
 	"$pa" --load "$1@$n" --json --all-vmas >"$tmp/load.json"
 	# the timestamps differ: the live report's is its own, the loaded
 	# one's the capture's

@@ -108,6 +108,23 @@ lsum() { s=0; while read -r _v _o len _f; do s=$((s + 0x$len)); done; echo $s; }
 "$PAGE_ANON" --load "$snap" -p "$pid" -l -N | tail -n +2 | lsum >"$tmp/sl"
 expect "-l pages" "$(cat "$tmp/sl")" "$(cat "$tmp/ll")"
 
+# Memory cgroups of pages are recorded only with --page-cgroups: without,
+# -c and -C on the snapshot say so (exit status 1); with it, the -C
+# listing (address, cgroup, PFN) is the live one.
+set +e
+"$PAGE_ANON" --load "$snap" -c @1 --flags >/dev/null 2>"$tmp/cg.err"
+rc=$?
+set -e
+expect "-c on a capture without page cgroups: status" "$rc" 1
+grep -q "saved without --page-cgroups" "$tmp/cg.err" || fail "-c without page cgroups: $(cat "$tmp/cg.err")"
+"$PAGE_ANON" -p "$pid" --children --freeze --page-cgroups --save "$tmp/cg.pas" 2>/dev/null ||
+	fail "--save --page-cgroups"
+"$PAGE_ANON" -p "$pid" -l -N -C -b anonymous --freeze | cut -f1-3 >"$tmp/ll"
+"$PAGE_ANON" --load "$tmp/cg.pas" -p "$pid" -l -N -C -b anonymous | cut -f1-3 >"$tmp/sl"
+[ "$(wc -l <"$tmp/sl")" -gt 3 ] || fail "-C listing too short"
+grep -q '@[1-9]' "$tmp/sl" || fail "-C listing without cgroups: $(head -3 "$tmp/sl")"
+cmp -s "$tmp/ll" "$tmp/sl" || { diff "$tmp/ll" "$tmp/sl" | head >&2; fail "-C listing differs"; }
+
 # An unprivileged user reads the same file without /proc.
 if command -v setpriv >/dev/null 2>&1 && id nobody >/dev/null 2>&1; then
 	chmod 755 "$tmp"

@@ -27,7 +27,7 @@ for args in "-p 0" "-p -1" "-p abc" "-p 1x" "-p ," "-p 99999999999" "-p 1,,2" \
 	"-w 0" "-w -1" "-w abc" "-w 1e9" "--threads 0" "--threads 65" "--scan sometimes" \
 	"--json=yaml" "--color=rainbow" "--kernel 6" "--kernel abc" "--interval 0.001" \
 	"--sort nosuchcolumn -p 1" "-o nosuchcolumn -p 1" "--nosuchoption" "extra-arg" \
-	"--output-file=" "--freeze" "-f /tmp -p 1" \
+	"--output-file=" "--freeze" "-f /tmp -p 1" "--page-cgroups -p 1" "--append -p 1" \
 	"-w 1e-300" "-w 0.04" "-w 86401" "-w nan" "-w inf" "--interval 1e9" "--interval 1e-300"; do
 	eval "expect_status 2 $args"
 done
