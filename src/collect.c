@@ -217,6 +217,27 @@ static void sort_vmas(struct pa_session *s, struct pa_proc_report *p)
 		qsort_r(p->vmas, p->nvmas, sizeof(*p->vmas), cmp_vma, &by);
 }
 
+/*
+ * Move the VMAs of maps into p: p->vmas[i] holds the counts of maps->v[i]
+ * (walked in that order); each gets its mapping (the name is taken from
+ * maps) and p->totals their sum.  Every VMA stays in the report, so the
+ * totals are their sum (JSON lists them all, and per-VMA transitions add
+ * up to the process's); the text report and the live views hide those
+ * without anonymous pages unless --all-vmas.
+ */
+void pa_collect_move_vmas(struct pa_proc_report *p, struct pa_maps *maps)
+{
+	for (size_t i = 0; i < maps->n; i++) {
+		struct pa_vma_report *v = &p->vmas[i];
+
+		pa_counts_add(&p->totals, &v->c);
+		v->vma = maps->v[i];
+		maps->v[i].name = NULL;
+		v->rss_pages = v->c.present;
+	}
+	p->nvmas = maps->n;
+}
+
 static void collect_one(struct pa_session *s, struct pa_proc_report *p, bool bitmap,
 			struct pa_pin *pin)
 {
@@ -315,24 +336,7 @@ static void collect_one(struct pa_session *s, struct pa_proc_report *p, bool bit
 			 "/proc/%d/pagemap: PFNs hidden (CAP_SYS_ADMIN missing): exclusivity unknown; "
 			 "run as root", (int)p->pid);
 	}
-	/* Move the VMAs into the report. */
-	size_t n = 0;
-
-	for (size_t i = 0; i < maps.n; i++) {
-		struct pa_vma_report *v = &p->vmas[i];
-
-		/* Every VMA stays in the report, so the totals are their sum
-		 * (JSON lists them all); the text report and the live view hide
-		 * those without anonymous pages unless --all-vmas. */
-		pa_counts_add(&p->totals, &v->c);
-		p->vmas[n] = *v;
-		p->vmas[n].vma = maps.v[i];
-		p->vmas[n].vma.name = maps.v[i].name;
-		maps.v[i].name = NULL;
-		p->vmas[n].rss_pages = p->vmas[n].c.present;
-		n++;
-	}
-	p->nvmas = n;
+	pa_collect_move_vmas(p, &maps);
 	sort_vmas(s, p);
 out:
 	pa_pinned_free(&pins);

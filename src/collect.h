@@ -17,6 +17,12 @@ struct pa_report;
  * expanded by the caller).  Returns PA_EXIT_OK, PA_EXIT_PARTIAL or
  * PA_EXIT_ERROR; per-process errors are in r->procs[i].err. */
 int pa_collect(struct pa_session *s, const pid_t *pids, size_t npids, struct pa_report *r);
+/* Move the VMAs of maps (their names too) into p->vmas, which holds the
+ * counts of maps->v[i] at index i, and sum them into p->totals.  Every
+ * VMA stays (outputs hide those without anonymous pages). */
+struct pa_maps;
+struct pa_proc_report;
+void pa_collect_move_vmas(struct pa_proc_report *p, struct pa_maps *maps);
 /* Expand o->pids with descendants when --children (sorted, unique). */
 int pa_expand_children(struct pa_session *s, const pid_t *pids, size_t n,
 		       pid_t **out, size_t *nout);

@@ -32,22 +32,27 @@ static void add_u64(cJSON *o, const char *key, uint64_t v)
 
 bool pa_json_printed;
 
-static int emit(FILE *out, cJSON *root, const struct pa_options *o)
+int pa_json_print(FILE *out, cJSON *root, bool pretty)
 {
-	pa_json_printed = true;
-	char *s = o->json == PA_JSON_PRETTY ? cJSON_Print(root) : cJSON_PrintUnformatted(root);
+	char *s = pretty ? cJSON_Print(root) : cJSON_PrintUnformatted(root);
 	int r = 0;
 
+	pa_json_printed = true;
 	if (!s) {
 		pa_error("out of memory while formatting JSON");
 		r = -1;
 	} else {
 		fputs(s, out);
 		fputc('\n', out);
-		free(s);
+		cJSON_free(s);
 	}
 	cJSON_Delete(root);
 	return r;
+}
+
+static int emit(FILE *out, cJSON *root, const struct pa_options *o)
+{
+	return pa_json_print(out, root, o->json == PA_JSON_PRETTY);
 }
 
 static cJSON *counts_json(const struct pa_counts *c)

@@ -742,6 +742,11 @@ void pa_print_describe(FILE *out, const struct pa_flagtab *t, uint64_t flags);
 int pa_json_report(FILE *out, const struct pa_report *r, const struct pa_options *o);
 /* Set once any JSON document has been printed. */
 extern bool pa_json_printed;
+/* Print one JSON document (indented when pretty, else on one line) and a
+ * newline, then delete root; sets pa_json_printed.  -1 when out of memory
+ * (said on stderr). */
+struct cJSON;
+int pa_json_print(FILE *out, struct cJSON *root, bool pretty);
 /* --json, exit status 1 and no document printed: an "error" document. */
 int pa_json_error(FILE *out, const struct pa_options *o);
 /* --watch: also "changes" of each process's totals since prev (or NULL). */

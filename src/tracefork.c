@@ -128,12 +128,6 @@ static int snap_batch(void *ctx, const struct pa_page_batch *b)
 	return 0;
 }
 
-static bool vma_has_anon(const struct pa_vma_report *v)
-{
-	return v->c.anon || v->c.state[PA_ST_SWAPPED] || v->c.state[PA_ST_ZERO] ||
-	       v->c.state[PA_ST_UNKNOWN] || v->c.state[PA_ST_SPECIAL];
-}
-
 void pa_tf_snap_free(struct pa_tf_snap *sn)
 {
 	if (!sn)
@@ -205,21 +199,7 @@ static struct pa_tf_snap *snap_read(struct pa_session *s, pid_t pid, double t)
 	} else {
 		sn->ok = true;
 	}
-	size_t n = 0;
-
-	for (size_t i = 0; i < maps.n; i++) {
-		struct pa_vma_report *v = &p->vmas[i];
-
-		pa_counts_add(&p->totals, &v->c);
-		if (!o->all_vmas && !vma_has_anon(v))
-			continue;
-		p->vmas[n] = *v;
-		p->vmas[n].vma = maps.v[i];
-		maps.v[i].name = NULL;
-		p->vmas[n].rss_pages = p->vmas[n].c.present;
-		n++;
-	}
-	p->nvmas = n;
+	pa_collect_move_vmas(p, &maps);
 out:
 	if (p->err || p->partial)
 		sn->rep.partial = true;

@@ -358,8 +358,7 @@ static cJSON *trans_json(const struct pa_tf_side *d)
 int pa_tf_print_json(FILE *out, const struct pa_tf_event *e, const struct pa_options *o)
 {
 	cJSON *root = cJSON_CreateObject(), *procs;
-	char *s;
-	int r = 0;
+	int r;
 
 	(void)o;
 	cJSON_AddNumberToObject(root, "schema_version", PA_SCHEMA_VERSION);
@@ -402,15 +401,7 @@ int pa_tf_print_json(FILE *out, const struct pa_tf_event *e, const struct pa_opt
 		}
 		cJSON_AddItemToArray(procs, p);
 	}
-	s = cJSON_PrintUnformatted(root);
-	if (!s) {
-		pa_error("out of memory while formatting JSON");
-		r = -1;
-	} else {
-		fputs(s, out);
-		fputc('\n', out);
-		free(s);
-	}
-	cJSON_Delete(root);
+	/* NDJSON: one event per line, also with --json=pretty */
+	r = pa_json_print(out, root, false);
 	return r;
 }

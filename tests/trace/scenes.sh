@@ -57,6 +57,19 @@ expect "killself: exit event's signal" "$(ev "$tmp/kill.json" 'select(.event == 
 trace_json code exit 7
 expect "exit 7: exit status" "$trace_rc" 7
 expect "exit 7: exit event" "$(ev "$tmp/code.json" 'select(.event == "exit") | .exit_code')" 7
+# exit code 1 is the command's, not an error of page-anon: the events
+# are the whole output (no "error" document after them)
+trace_json one exit 1
+expect "exit 1: exit status" "$trace_rc" 1
+expect "exit 1: only events on stdout" "$(ev "$tmp/one.json" .type | sort -u)" trace-event
+
+# every VMA is listed (as in the report's JSON), so per process the
+# transitions of its VMAs add up to the process's transitions
+expect "chain: VMA transitions add up to the process's" "$("$JQ" -r '
+	.processes[] | select(.transitions) |
+	([.transitions[] | "\(.from)>\(.to)=\(.pages)"] | sort) ==
+	([.vmas[].transitions[]] | group_by("\(.from)>\(.to)") |
+	 map("\(.[0].from)>\(.[0].to)=\(map(.pages) | add)") | sort)' "$tmp/chain.json" | sort -u)" true
 
 # threads: traced (their forks are seen) but make no events themselves
 trace_json threads threads 3
