@@ -281,13 +281,14 @@ struct task {
 				 * PTRACE_EVENT_STOP is the seize trap */
 	bool exit_seen;		/* the exit event was reported */
 	bool listening;		/* in group-stop (PTRACE_LISTEN) */
+	bool held;		/* step mode: kept at its fork stop */
 	char comm[64];
 	struct pa_tf_snap *before;	/* reading at fork entry */
 	struct pa_tf_snap *last;	/* latest reading (processes only) */
 };
 
 
-struct tracer {
+struct pa_tracer {
 	struct pa_session *s;
 	struct pa_options *o;
 	struct task **t;	/* owned, each owned */
@@ -304,7 +305,18 @@ struct tracer {
 	bool save_failed;
 	pa_tf_event_fn hook;	/* TUI: called for each event */
 	void *hook_ctx;
+	bool sysentry;		/* resume with PTRACE_SYSCALL: fork entries
+				 * are found at system-call-entry stops */
+	bool sysentry_once;	/* ... until the first one has been read */
+	bool hold;		/* step mode: hold both sides of each fork */
+	size_t nheld;
+	bool quiet;		/* no output (the TUI draws the events) */
+	sigset_t child_mask;	/* the command's signal mask */
+	int child_fd[3];	/* the command's stdin, stdout, stderr; -1:
+				 * page-anon's */
+	bool own_pgrp;		/* the command in a process group of its own */
 };
+#define tracer pa_tracer
 
 static struct task *task_find(struct tracer *tr, pid_t tid)
 {
@@ -330,6 +342,8 @@ static struct task *task_add(struct tracer *tr, pid_t tid)
 
 static void task_del(struct tracer *tr, struct task *t)
 {
+	if (t->held)
+		tr->nheld--;
 	for (size_t i = 0; i < tr->n; i++)
 		if (tr->t[i] == t) {
 			tr->t[i] = tr->t[--tr->n];
@@ -375,13 +389,15 @@ static void save_capture(struct tracer *tr, const char *label, const pid_t *pids
 	pa_snap_capture_free(&c);
 }
 
-/* Resume a task from the stop page-anon holds it in. */
-static void task_resume(struct task *t)
+/* Resume a task from the stop page-anon holds it in: to its next stop
+ * of interest, or to its next system call entry or exit (sysentry). */
+static void task_resume(struct tracer *tr, struct task *t)
 {
-	if (!t->stopped)
+	if (!t->stopped || t->held)
 		return;
 	t->stopped = false;
-	if (ptrace(PTRACE_CONT, t->tid, 0L, (long)t->sig) < 0 && errno != ESRCH)
+	if (ptrace(tr->sysentry ? PTRACE_SYSCALL : PTRACE_CONT, t->tid, 0L, (long)t->sig) < 0 &&
+	    errno != ESRCH)
 		pa_warn("cannot resume process %d: %s", (int)t->tid, strerror(errno));
 	t->sig = 0;
 }
@@ -396,7 +412,7 @@ static void emit(struct tracer *tr, struct pa_tf_event *e)
 	e->seq = ++tr->seq;
 	if (tr->hook)
 		tr->hook(tr->hook_ctx, e);
-	if (tr->out_closed || tr->o->tui)
+	if (tr->out_closed || tr->quiet)
 		return;
 	errno = 0;
 	if (tr->o->json)
@@ -495,20 +511,51 @@ static bool clone3_is_thread(pid_t tid, uint64_t args_ptr)
 /* SECCOMP_RET_DATA of the filter's rules (GETEVENTMSG at the stop). */
 enum { TF_DATA_FORK = 1, TF_DATA_VFORK, TF_DATA_CLONE, TF_DATA_CLONE3 };
 
-/* PTRACE_EVENT_SECCOMP: a process is about to fork; read it as it is. */
-static void on_fork_entry(struct tracer *tr, struct task *t)
+/* The kind of a system call that creates a task (TF_DATA_*), 0 for any
+ * other: the numbers bpf_build() puts in the filter. */
+static int fork_syscall(uint32_t arch, uint64_t nr)
 {
-	long data = geteventmsg(t->tid);
+	int fork = -1, vfork = -1, clone = -1;
 
-	if (data == TF_DATA_CLONE3 && !tr->o->trace_threads) {
-		struct __ptrace_syscall_info info;
-
-		memset(&info, 0, sizeof(info));
-		if (ptrace(PTRACE_GET_SYSCALL_INFO, t->tid, (void *)sizeof(info), &info) > 0 &&
-		    info.op == PTRACE_SYSCALL_INFO_SECCOMP &&
-		    clone3_is_thread(t->tid, info.seccomp.args[0]))
-			return;		/* a thread: no reading */
+	switch (arch) {
+#if defined(__x86_64__)
+	case AUDIT_ARCH_X86_64:
+		nr &= ~(uint64_t)0x40000000;	/* x32 */
+		fork = 57, vfork = 58, clone = 56;
+		break;
+#endif
+#if defined(__x86_64__) || defined(__i386__)
+	case AUDIT_ARCH_I386:
+		fork = 2, vfork = 190, clone = 120;
+		break;
+#endif
+#if defined(__aarch64__)
+	case AUDIT_ARCH_AARCH64:
+		clone = 220;
+		break;
+#endif
+	default:
+		return 0;
 	}
+	if (nr == 435)
+		return TF_DATA_CLONE3;
+	if ((int64_t)nr == fork)
+		return TF_DATA_FORK;
+	if ((int64_t)nr == vfork)
+		return TF_DATA_VFORK;
+	if ((int64_t)nr == clone)
+		return TF_DATA_CLONE;
+	return 0;
+}
+
+/* A process is about to fork (kind TF_DATA_*, arg0 the system call's
+ * first argument); read it as it is: "before". */
+static void fork_entry(struct tracer *tr, struct task *t, int kind, uint64_t arg0)
+{
+	if (!tr->o->trace_threads &&
+	    ((kind == TF_DATA_CLONE3 && clone3_is_thread(t->tid, arg0)) ||
+	     (kind == TF_DATA_CLONE && (arg0 & CLONE_THREAD))))
+		return;		/* a thread: no reading */
 	pa_tf_snap_free(t->before);
 	t->before = snap_read(tr->s, t->tgid, now(tr));
 	if (tr->save) {
@@ -517,6 +564,45 @@ static void on_fork_entry(struct tracer *tr, struct task *t)
 		snprintf(label, sizeof(label), "fork %d entry", (int)t->tgid);
 		save_capture(tr, label, &t->tgid, 1);
 	}
+	/* -p: system-call stops only until the first fork's entry */
+	if (tr->sysentry_once)
+		tr->sysentry = tr->sysentry_once = false;
+}
+
+/* PTRACE_EVENT_SECCOMP: the filter stopped a fork at its entry. */
+static void on_seccomp_stop(struct tracer *tr, struct task *t)
+{
+	long data = geteventmsg(t->tid);
+	uint64_t arg0 = 0;
+
+	if (data == TF_DATA_CLONE3) {
+		struct __ptrace_syscall_info info;
+
+		memset(&info, 0, sizeof(info));
+		if (ptrace(PTRACE_GET_SYSCALL_INFO, t->tid, (void *)sizeof(info), &info) > 0 &&
+		    info.op == PTRACE_SYSCALL_INFO_SECCOMP)
+			arg0 = info.seccomp.args[0];
+		else
+			return;
+	}
+	if (data > 0)
+		fork_entry(tr, t, (int)data, arg0);
+}
+
+/* A system-call stop (sysentry, PTRACE_O_TRACESYSGOOD): at the entry of
+ * a fork, read the parent. */
+static void on_syscall_stop(struct tracer *tr, struct task *t)
+{
+	struct __ptrace_syscall_info info;
+	int kind;
+
+	memset(&info, 0, sizeof(info));
+	if (ptrace(PTRACE_GET_SYSCALL_INFO, t->tid, (void *)sizeof(info), &info) <= 0 ||
+	    info.op != PTRACE_SYSCALL_INFO_ENTRY)
+		return;
+	kind = fork_syscall(info.arch, info.entry.nr);
+	if (kind)
+		fork_entry(tr, t, kind, info.entry.args[0]);
 }
 
 /* Wait for the first stop of a new task (it comes before its first
@@ -539,7 +625,7 @@ static bool wait_first_stop(struct task *c)
 			continue;
 		c->first_stop = true;
 		c->stopped = true;
-		if ((st >> 16) == 0)
+		if ((st >> 16) == 0 && WSTOPSIG(st) != (SIGTRAP | 0x80))
 			c->sig = WSTOPSIG(st);	/* a signal came first: pass it on */
 	}
 	return true;
@@ -555,7 +641,7 @@ static void on_fork_event(struct tracer *tr, struct task *t, int ev)
 
 	e.syscall = ev == PTRACE_EVENT_VFORK ? "vfork" : ev == PTRACE_EVENT_CLONE ? "clone" : "fork";
 	if (msg <= 0) {
-		task_resume(t);
+		task_resume(tr, t);
 		return;
 	}
 	e.child = (pid_t)msg;
@@ -566,7 +652,7 @@ static void on_fork_event(struct tracer *tr, struct task *t, int ev)
 		task_del(tr, c);	/* killed before its first instruction */
 		pa_tf_snap_free(t->before);
 		t->before = NULL;
-		task_resume(t);
+		task_resume(tr, t);
 		return;
 	}
 	tgid = ev == PTRACE_EVENT_CLONE ? read_tgid(tr->s, c->tid) : c->tid;
@@ -575,8 +661,8 @@ static void on_fork_event(struct tracer *tr, struct task *t, int ev)
 		c->thread = true;
 		c->tgid = t->tgid;
 		if (!tr->o->trace_threads) {
-			task_resume(c);
-			task_resume(t);
+			task_resume(tr, c);
+			task_resume(tr, t);
 			return;
 		}
 		e.syscall = "clone (thread)";
@@ -613,8 +699,14 @@ static void on_fork_event(struct tracer *tr, struct task *t, int ev)
 	set_last(pp, pa);
 	if (ca)
 		set_last(c, ca);
-	task_resume(c);
-	task_resume(t);
+	if (tr->hold && !c->thread) {
+		/* step mode: both stay at this stop until pa_tracer_release() */
+		c->held = t->held = true;
+		tr->nheld += 2;
+		return;
+	}
+	task_resume(tr, c);
+	task_resume(tr, t);
 }
 
 static void on_exec(struct tracer *tr, struct task *t)
@@ -629,7 +721,7 @@ static void on_exec(struct tracer *tr, struct task *t)
 	t->tgid = t->tid;
 	t->initial = false;
 	event_single(tr, t, tr->seq == 0 && t->tid == tr->cmd ? PA_TF_START : PA_TF_EXEC, -1, false);
-	task_resume(t);
+	task_resume(tr, t);
 }
 
 static void on_exit_event(struct tracer *tr, struct task *t)
@@ -640,7 +732,7 @@ static void on_exit_event(struct tracer *tr, struct task *t)
 		t->exit_seen = true;
 		event_single(tr, t, PA_TF_EXIT, (int)status, true);
 	}
-	task_resume(t);
+	task_resume(tr, t);
 }
 
 /* A task ended (reaped by waitpid). */
@@ -686,7 +778,7 @@ static void handle(struct tracer *tr, pid_t w, int st)
 		t = task_add(tr, w);
 		t->first_stop = true;
 		t->stopped = true;
-		if ((st >> 16) == 0)
+		if ((st >> 16) == 0 && WSTOPSIG(st) != (SIGTRAP | 0x80))
 			t->sig = WSTOPSIG(st);
 		return;
 	}
@@ -695,8 +787,8 @@ static void handle(struct tracer *tr, pid_t w, int st)
 	ev = st >> 16;
 	switch (ev) {
 	case PTRACE_EVENT_SECCOMP:
-		on_fork_entry(tr, t);
-		task_resume(t);
+		on_seccomp_stop(tr, t);
+		task_resume(tr, t);
 		break;
 	case PTRACE_EVENT_FORK:
 	case PTRACE_EVENT_VFORK:
@@ -725,15 +817,21 @@ static void handle(struct tracer *tr, pid_t w, int st)
 			 * but which was not waited for (should not happen) */
 			t->first_stop = true;
 		}
-		task_resume(t);
+		task_resume(tr, t);
 		break;
 	case 0:
+		if (sig == (SIGTRAP | 0x80)) {
+			/* system-call stop (only with sysentry) */
+			on_syscall_stop(tr, t);
+			task_resume(tr, t);
+			break;
+		}
 		/* signal-delivery-stop: pass the signal on */
 		t->sig = sig;
-		task_resume(t);
+		task_resume(tr, t);
 		break;
 	default:
-		task_resume(t);
+		task_resume(tr, t);
 	}
 }
 
@@ -790,7 +888,8 @@ static void detach_all(struct tracer *tr)
 			t = task_add(tr, w);
 		t->stopped = true;
 		t->first_stop = true;
-		t->sig = (st >> 16) == 0 ? WSTOPSIG(st) : 0;
+		/* a signal-delivery-stop's signal is passed on, nothing else */
+		t->sig = (st >> 16) == 0 && WSTOPSIG(st) != (SIGTRAP | 0x80) ? WSTOPSIG(st) : 0;
 		switch (st >> 16) {
 		case PTRACE_EVENT_FORK:
 		case PTRACE_EVENT_VFORK:
@@ -942,8 +1041,6 @@ static void explain_ptrace_error(struct pa_session *s, pid_t pid, int err, bool 
 			 "CAP_SYS_PTRACE; run as root)", (int)pid, strerror(err));
 }
 
-static sigset_t tf_sigs, tf_oldmask;
-
 static void child_exec(struct tracer *tr, char **argv, bool use_filter)
 {
 	struct sock_filter f[64];
@@ -951,7 +1048,16 @@ static void child_exec(struct tracer *tr, char **argv, bool use_filter)
 	size_t n = use_filter ? bpf_build(f, tr->o->trace_threads) : 0;
 
 	signal(SIGPIPE, SIG_DFL);
-	sigprocmask(SIG_SETMASK, &tf_oldmask, NULL);
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
+	signal(SIGQUIT, SIG_DFL);
+	sigprocmask(SIG_SETMASK, &tr->child_mask, NULL);
+	if (tr->own_pgrp)
+		setpgid(0, 0);
+	for (int fd = 0; fd < 3; fd++)
+		if (tr->child_fd[fd] >= 0 && dup2(tr->child_fd[fd], fd) < 0)
+			_exit(126);
 	if (n) {
 		prog.len = (unsigned short)n;
 		prog.filter = f;
@@ -981,8 +1087,8 @@ static int start_command(struct tracer *tr)
 	bool use_filter;
 	struct sock_filter probe[64];
 
-	use_filter = bpf_build(probe, false) > 0;
-	if (!use_filter)
+	use_filter = !tr->sysentry && bpf_build(probe, false) > 0;
+	if (!use_filter && !tr->sysentry)
 		pa_warn("no seccomp filter for this architecture: forks are seen after the copy "
 			"only (no 'before' readings)");
 	fflush(NULL);
@@ -1001,7 +1107,8 @@ static int start_command(struct tracer *tr)
 	if (!WIFSTOPPED(st))	/* the filter could not be set: explained */
 		return WIFEXITED(st) ? WEXITSTATUS(st) : PA_EXIT_ERROR;
 	if (ptrace(PTRACE_SEIZE, pid, 0L, (long)(TF_OPTIONS |
-		   (use_filter ? PTRACE_O_TRACESECCOMP : 0))) < 0) {
+		   (use_filter ? PTRACE_O_TRACESECCOMP : 0) |
+		   (tr->sysentry ? PTRACE_O_TRACESYSGOOD : 0))) < 0) {
 		int err = errno;
 
 		explain_ptrace_error(tr->s, pid, err, true);
@@ -1029,6 +1136,12 @@ static int attach(struct tracer *tr, pid_t pid)
 	struct task *lead;
 
 	tr->attached = true;
+	/* No filter can be added to a running process: the first fork
+	 * after attaching is found at its system-call entry, so that it has
+	 * a "before" too; then only fork, exec and exit stop (each system
+	 * call stopping twice costs about as much again as the program's
+	 * own work on a system-call-heavy one). */
+	tr->sysentry = tr->sysentry_once = true;
 	pa_source_path(tr->s->src, path, sizeof(path), "proc/%d/task", (int)pid);
 	while (added) {
 		DIR *d = opendir(path);
@@ -1048,7 +1161,8 @@ static int attach(struct tracer *tr, pid_t pid)
 
 			if (pa_parse_pid(de->d_name, &tid) < 0 || task_find(tr, tid))
 				continue;
-			if (ptrace(PTRACE_SEIZE, tid, 0L, (long)TF_OPTIONS) < 0) {
+			if (ptrace(PTRACE_SEIZE, tid, 0L,
+				   (long)(TF_OPTIONS | PTRACE_O_TRACESYSGOOD)) < 0) {
 				int err = errno;
 
 				if (err == ESRCH)	/* a thread that just ended */
@@ -1065,6 +1179,9 @@ static int attach(struct tracer *tr, pid_t pid)
 			t->thread = tid != pid;
 			t->first_stop = true;
 			added = true;
+			/* a stop, to be resumed with PTRACE_SYSCALL (an
+			 * interrupted system call is restarted) */
+			ptrace(PTRACE_INTERRUPT, tid, 0L, 0L);
 		}
 		closedir(d);
 	}
@@ -1123,84 +1240,129 @@ static int wait_status_exit(int st)
 	return PA_EXIT_ERROR;
 }
 
-int pa_tracefork_run_hook(struct pa_session *s, pa_tf_event_fn hook, void *ctx)
+int pa_tracer_start(struct pa_session *s, const struct pa_tf_start *so, struct pa_tracer **out)
 {
-	struct tracer tr = { .s = s, .o = s->opt, .cmd_status = -1, .hook = hook, .hook_ctx = ctx };
-	int rc, nsig = 0;
-	bool detached = false;
+	struct tracer *tr = pa_xrealloc(NULL, 1, sizeof(*tr));
+	int rc;
 
-	tr.t0 = pa_now();
-	sigemptyset(&tf_sigs);
-	sigaddset(&tf_sigs, SIGCHLD);
-	sigaddset(&tf_sigs, SIGINT);
-	sigaddset(&tf_sigs, SIGTERM);
-	sigaddset(&tf_sigs, SIGHUP);
-	sigaddset(&tf_sigs, SIGQUIT);
-	sigprocmask(SIG_BLOCK, &tf_sigs, &tf_oldmask);
-	signal(SIGPIPE, SIG_IGN);
-
+	memset(tr, 0, sizeof(*tr));
+	tr->s = s;
+	tr->o = s->opt;
+	tr->cmd_status = -1;
+	tr->hook = so->hook;
+	tr->hook_ctx = so->hook_ctx;
+	tr->quiet = so->quiet;
+	tr->sysentry = so->syscall_entries && s->opt->command;
+	tr->own_pgrp = so->own_pgrp;
+	for (int fd = 0; fd < 3; fd++)
+		tr->child_fd[fd] = so->fd[fd];
+	if (so->sigmask)
+		tr->child_mask = *so->sigmask;
+	else
+		sigprocmask(SIG_SETMASK, NULL, &tr->child_mask);
+	tr->t0 = pa_now();
+	*out = NULL;
 	if (s->opt->save) {
 		char err[1024];
 
-		tr.save = pa_snap_writer_open(s->opt->save, s->opt->append, err, sizeof(err));
-		if (!tr.save) {
+		tr->save = pa_snap_writer_open(s->opt->save, s->opt->append, err, sizeof(err));
+		if (!tr->save) {
 			pa_error("%s", err);
-			rc = PA_EXIT_ERROR;
-			goto out;
+			free(tr);
+			return PA_EXIT_ERROR;
 		}
 	}
-	rc = s->opt->command ? start_command(&tr) : attach(&tr, s->opt->pids[0]);
-	if (rc)
-		goto out;
-	for (;;) {
-		siginfo_t si;
-		int st;
-		pid_t w;
+	rc = s->opt->command ? start_command(tr) : attach(tr, s->opt->pids[0]);
+	if (rc) {
+		pa_tracer_end(tr);
+		return rc;
+	}
+	*out = tr;
+	return 0;
+}
 
-		while ((w = waitpid(-1, &st, __WALL | WNOHANG)) > 0)
-			handle(&tr, w, st);
-		if (w < 0 && errno == ECHILD)
-			break;
-		if (!tr.n && (tr.attached || tr.cmd_status != -1))
-			break;
-		if (sigwaitinfo(&tf_sigs, &si) < 0 || si.si_signo == SIGCHLD)
-			continue;
-		if (tr.attached) {
-			/* -p: let go of everything, leave it running */
-			detach_all(&tr);
-			detached = true;
-			break;
+bool pa_tracer_poll(struct pa_tracer *tr)
+{
+	int st;
+	pid_t w;
+
+	while ((w = waitpid(-1, &st, __WALL | WNOHANG)) > 0)
+		handle(tr, w, st);
+	if (w < 0 && errno == ECHILD)
+		return false;
+	return tr->n || (!tr->attached && tr->cmd_status == -1);
+}
+
+void pa_tracer_hold_forks(struct pa_tracer *tr, bool on)
+{
+	tr->hold = on;
+}
+
+size_t pa_tracer_held(const struct pa_tracer *tr, pid_t *pids, size_t max)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < tr->n; i++)
+		if (tr->t[i]->held && k < max)
+			pids[k++] = tr->t[i]->tgid;
+	return tr->nheld;
+}
+
+void pa_tracer_release(struct pa_tracer *tr)
+{
+	for (size_t i = 0; i < tr->n; i++)
+		if (tr->t[i]->held) {
+			tr->t[i]->held = false;
+			task_resume(tr, tr->t[i]);
 		}
-		/* A signal for page-anon is meant for the command: pass it on,
-		 * unless it came from the terminal, which signals the whole
-		 * foreground process group, the command included. */
-		if (si.si_code != SI_KERNEL && tr.cmd_status == -1)
-			kill(tr.cmd, si.si_signo);
-		if (++nsig >= 3) {
-			pa_warn("signalled three times: no longer tracing; the command keeps running, "
-				"but its forks now fail with ENOSYS (the seccomp filter cannot be "
-				"removed; see page-anon(8))");
-			detach_all(&tr);
-			detached = true;
-			rc = 128 + si.si_signo;
-			goto out;
-		}
-	}
-	if (detached) {
-		rc = PA_EXIT_OK;
-	} else if (tr.attached) {
-		rc = PA_EXIT_OK;
-	} else {
-		fflush(stdout);
-		save_commit(&tr);
-		rc = tr.cmd_status == -1 ? PA_EXIT_ERROR : wait_status_exit(tr.cmd_status);
-	}
-out:
-	if (tr.n)
-		detach_all(&tr);
-	save_commit(&tr);
-	free(tr.t);
-	if (tr.out_closed) {
+	tr->nheld = 0;
+}
+
+size_t pa_tracer_procs(const struct pa_tracer *tr, pid_t *pids, size_t max)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < tr->n; i++)
+		if (!tr->t[i]->thread && tr->t[i]->tid == tr->t[i]->tgid && k < max)
+			pids[k++] = tr->t[i]->tid;
+	return k;
+}
+
+pid_t pa_tracer_command(const struct pa_tracer *tr)
+{
+	return tr->cmd;
+}
+
+int pa_tracer_status(const struct pa_tracer *tr)
+{
+	return tr->cmd_status;
+}
+
+size_t pa_tracer_detach(struct pa_tracer *tr)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < tr->n; i++)
+		if (!tr->t[i]->thread && tr->t[i]->tid == tr->t[i]->tgid)
+			n++;
+	if (tr->n)
+		detach_all(tr);
+	tr->nheld = 0;
+	return n;
+}
+
+void pa_tracer_end(struct pa_tracer *tr)
+{
+	if (!tr)
+		return;
+	if (tr->n)
+		detach_all(tr);
+	fflush(stdout);
+	save_commit(tr);
+	while (tr->n)
+		task_del(tr, tr->t[0]);
+	free(tr->t);
+	if (tr->out_closed) {
 		/* the reader left: nothing more to say on stdout */
 		int fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
 
@@ -1211,11 +1373,67 @@ out:
 			close(fd);
 		}
 	}
-	sigprocmask(SIG_SETMASK, &tf_oldmask, NULL);
-	return rc;
+	free(tr);
 }
 
+/* The command line's loop: signals of page-anon are blocked and taken
+ * with sigwaitinfo() between stops (SIGCHLD says a tracee stopped). */
 int pa_tracefork_run(struct pa_session *s)
 {
-	return pa_tracefork_run_hook(s, NULL, NULL);
+	struct pa_tf_start so = { .fd = { -1, -1, -1 } };
+	struct pa_tracer *tr;
+	sigset_t sigs, old;
+	int rc, nsig = 0, status;
+	bool detached = false, attached;
+
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGCHLD);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGHUP);
+	sigaddset(&sigs, SIGQUIT);
+	sigprocmask(SIG_BLOCK, &sigs, &old);
+	signal(SIGPIPE, SIG_IGN);
+	so.sigmask = &old;
+	rc = pa_tracer_start(s, &so, &tr);
+	if (rc)
+		goto out;
+	attached = tr->attached;
+	while (pa_tracer_poll(tr)) {
+		siginfo_t si;
+
+		if (sigwaitinfo(&sigs, &si) < 0 || si.si_signo == SIGCHLD)
+			continue;
+		if (attached) {
+			/* -p: let go of everything, leave it running */
+			pa_tracer_detach(tr);
+			detached = true;
+			break;
+		}
+		/* A signal for page-anon is meant for the command: pass it on,
+		 * unless it came from the terminal, which signals the whole
+		 * foreground process group, the command included. */
+		if (si.si_code != SI_KERNEL && tr->cmd_status == -1)
+			kill(tr->cmd, si.si_signo);
+		if (++nsig >= 3) {
+			pa_warn("signalled three times: no longer tracing; the command keeps running, "
+				"but its forks now fail with ENOSYS (the seccomp filter cannot be "
+				"removed; see page-anon(8))");
+			pa_tracer_detach(tr);
+			detached = true;
+			rc = 128 + si.si_signo;
+			break;
+		}
+	}
+	status = tr->cmd_status;
+	pa_tracer_end(tr);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (rc)
+		return rc;
+	if (detached || attached)
+		return PA_EXIT_OK;
+	return status == -1 ? PA_EXIT_ERROR : wait_status_exit(status);
+out:
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	return rc;
 }

@@ -80,11 +80,52 @@ typedef void (*pa_tf_event_fn)(void *ctx, const struct pa_tf_event *e);
 
 void pa_tf_snap_free(struct pa_tf_snap *sn);
 
-/* Run --trace-fork for the session (o->command or o->pids[0]).  Returns
- * the exit code: the command's (an exit code, or 128+signal after the
- * signal was re-raised without effect), or an error code. */
+/* Run --trace-fork for the session (o->command or o->pids[0]) and print
+ * the events.  Returns the exit code: the command's (an exit code, or
+ * 128+signal after the signal was re-raised without effect), or an error
+ * code. */
 int pa_tracefork_run(struct pa_session *s);
-int pa_tracefork_run_hook(struct pa_session *s, pa_tf_event_fn hook, void *ctx);
+
+/*
+ * The tracer for a caller with a loop of its own (the live view): one
+ * thread of control, nothing blocks longer than one stop's reading.
+ *   pa_tracer_start	start o->command (or attach to o->pids[0]); 0 or
+ *			an exit code (then nothing is traced, said on stderr)
+ *   pa_tracer_poll	handle every stop that is pending (call it when
+ *			SIGCHLD arrives, e.g. through a signalfd); false
+ *			when nothing is left to trace
+ *   pa_tracer_hold_forks  step mode: hold parent and child at each fork
+ *			event (after it was read and reported) until
+ *			pa_tracer_release()
+ *   pa_tracer_detach	let go of every process, leaving it running (and
+ *			held ones released); returns how many processes
+ *   pa_tracer_end	detach what is left, write --save, free
+ */
+struct pa_tracer;
+struct pa_tf_start {
+	pa_tf_event_fn hook;	/* called for each event, or NULL */
+	void *hook_ctx;
+	bool quiet;		/* no text/JSON output of the events */
+	/* Command: find each fork's entry at system-call stops (PTRACE_SYSCALL)
+	 * instead of a seccomp filter, so that detaching leaves nothing
+	 * behind; each system call then stops twice. */
+	bool syscall_entries;
+	int fd[3];		/* the command's stdin, stdout, stderr; -1: ours */
+	bool own_pgrp;		/* the command in a process group of its own */
+	const sigset_t *sigmask;	/* the command's; NULL: the caller's */
+};
+int pa_tracer_start(struct pa_session *s, const struct pa_tf_start *so, struct pa_tracer **out);
+bool pa_tracer_poll(struct pa_tracer *tr);
+void pa_tracer_hold_forks(struct pa_tracer *tr, bool on);
+/* Processes held at a fork (their PIDs, up to max, into pids). */
+size_t pa_tracer_held(const struct pa_tracer *tr, pid_t *pids, size_t max);
+void pa_tracer_release(struct pa_tracer *tr);
+/* The processes traced now (up to max into pids); their number. */
+size_t pa_tracer_procs(const struct pa_tracer *tr, pid_t *pids, size_t max);
+pid_t pa_tracer_command(const struct pa_tracer *tr);
+int pa_tracer_status(const struct pa_tracer *tr);	/* wait status, -1 running */
+size_t pa_tracer_detach(struct pa_tracer *tr);
+void pa_tracer_end(struct pa_tracer *tr);
 
 /* Outputs (tracefork_out.c). */
 void pa_tf_print_text(FILE *out, const struct pa_tf_event *e, const struct pa_options *o);

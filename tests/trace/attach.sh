@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
 # -p PID --trace-fork attaches to a running process that forks every
-# 50 ms, sees its forks and its children's exits, and on SIGINT (Ctrl-C)
+# 50 ms, sees its forks (the first one from its entry) and its children's
+# exits, and on SIGINT (Ctrl-C)
 # detaches: the process keeps running, not stopped and not traced
 # (TracerPid 0), and it can still fork.
 . "$(dirname "$0")/../setup.sh"
@@ -48,8 +49,24 @@ f=$tmp/ev.json
 "$JQ" -e . "$f" >/dev/null || fail "-p: output is not JSON"
 expect "-p: first event" "$(ev "$f" .event | head -n 1)" start
 expect "-p: fork parent" "$(ev "$f" 'select(.event == "fork") | .pid' | sort -u)" "$loop"
-expect "-p: no entry stop when attached" \
-	"$(ev "$f" 'select(.event == "fork") | .entry_stop' | sort -u)" false
+# The first fork after attaching is stopped at its system-call entry, so
+# it has a "before" like in command mode: the parent's exclusive pages
+# become shared at that fork; later forks are seen after the copy only.
+first=$("$JQ" -c 'select(.event == "fork")' "$f" | head -n 1)
+expect "-p: first fork stopped at its entry" "$(echo "$first" | "$JQ" .entry_stop)" true
+expect "-p: first fork, before read before the event" \
+	"$(echo "$first" | "$JQ" '.processes[0].before.time < .time')" true
+expect "-p: first fork, the parent's shared pages are the ones it had and those that became shared" \
+	"$(echo "$first" | "$JQ" '.processes[0] | .after.counts.anon_shared ==
+	 .before.counts.anon_shared + ([.transitions[] | select(.to == "anon_shared") | .pages] | add)')" true
+expect "-p: first fork, exclusive -> shared as many as were exclusive" \
+	"$(echo "$first" | "$JQ" '.processes[0] | ([.transitions[] |
+	 select(.from == "anon_exclusive" and .to == "anon_shared") | .pages] | add // 0) ==
+	 .before.counts.anon_exclusive')" true
+expect "-p: first fork, nothing exclusive after" \
+	"$(echo "$first" | "$JQ" '.processes[0].after.counts.anon_exclusive')" 0
+expect "-p: later forks are seen after the copy only" \
+	"$(ev "$f" 'select(.event == "fork") | .entry_stop' | tail -n +2 | sort -u)" false
 ev "$f" 'select(.event == "exit") | .exit_code' | grep -qx 0 || fail "-p: no child exit seen"
 
 # a PID that does not exist
