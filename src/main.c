@@ -126,7 +126,9 @@ static struct argp_option options[] = {
 	{ NULL, 0, NULL, 0, "Fork tracing:", 5 },
 	{ "trace-fork", OPT_TRACE_FORK, NULL, 0, "Run -- COMMAND (or attach to -p PID) under ptrace and read "
 	  "its processes at each fork (before and after), exec and exit; one block (--json: one line) "
-	  "per event; the exit status is the command's", 5 },
+	  "per event; the exit status is the command's.  With --tui -- COMMAND: the live view with "
+	  "a timeline of the events (key e) and a step mode that holds the command at each fork "
+	  "(f, then c to continue)", 5 },
 	{ "trace-threads", OPT_TRACE_THREADS, NULL, 0, "With --trace-fork: thread creation makes events too", 5 },
 
 	{ NULL, 0, NULL, 0, "Data source:", 6 },
@@ -450,10 +452,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case ARGP_KEY_END:
 		if (o->command && !o->tui && !o->trace_fork)
 			argp_error(state, "a command to start is only used with --tui or --trace-fork");
-		if (o->trace_fork && o->tui)
-			argp_error(state, "--trace-fork cannot be combined with --tui yet (the live view "
-				   "samples; use --trace-fork alone, or --trace-fork --save FILE and "
-				   "--tui --load FILE@N)");
+		if (o->trace_fork && o->tui && !o->command)
+			argp_error(state, "--tui --trace-fork needs -- COMMAND [ARG...] (-p PID "
+				   "--trace-fork works without --tui)");
 		if (o->trace_threads && !o->trace_fork)
 			argp_error(state, "--trace-threads needs --trace-fork");
 		if (o->trace_fork && !o->command && o->npids != 1)

@@ -1046,18 +1046,19 @@ static void child_exec(struct tracer *tr, char **argv, bool use_filter)
 	struct sock_filter f[64];
 	struct sock_fprog prog = { 0 };
 	size_t n = use_filter ? bpf_build(f, tr->o->trace_threads) : 0;
+	int errfd, err;
 
 	signal(SIGPIPE, SIG_DFL);
-	signal(SIGINT, SIG_DFL);
-	signal(SIGTERM, SIG_DFL);
-	signal(SIGHUP, SIG_DFL);
-	signal(SIGQUIT, SIG_DFL);
 	sigprocmask(SIG_SETMASK, &tr->child_mask, NULL);
 	if (tr->own_pgrp)
 		setpgid(0, 0);
+	/* page-anon's stderr stays for the errors below */
+	errfd = tr->child_fd[2] >= 0 ? fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3) : -1;
 	for (int fd = 0; fd < 3; fd++)
 		if (tr->child_fd[fd] >= 0 && dup2(tr->child_fd[fd], fd) < 0)
 			_exit(126);
+	if (errfd >= 0)
+		dup2(errfd, STDERR_FILENO);
 	if (n) {
 		prog.len = (unsigned short)n;
 		prog.filter = f;
@@ -1073,8 +1074,14 @@ static void child_exec(struct tracer *tr, char **argv, bool use_filter)
 			_exit(126);
 		}
 	}
+	if (errfd >= 0)
+		dup2(tr->child_fd[2], STDERR_FILENO);
 	kill(getpid(), SIGSTOP);
 	execvp(argv[0], argv);
+	err = errno;
+	if (errfd >= 0)
+		dup2(errfd, STDERR_FILENO);
+	errno = err;
 	pa_error("%s: %s", argv[0], strerror(errno));
 	_exit(errno == ENOENT ? 127 : 126);
 }
@@ -1323,8 +1330,11 @@ size_t pa_tracer_procs(const struct pa_tracer *tr, pid_t *pids, size_t max)
 	size_t k = 0;
 
 	for (size_t i = 0; i < tr->n; i++)
-		if (!tr->t[i]->thread && tr->t[i]->tid == tr->t[i]->tgid && k < max)
-			pids[k++] = tr->t[i]->tid;
+		if (!tr->t[i]->thread && tr->t[i]->tid == tr->t[i]->tgid) {
+			if (k < max)
+				pids[k] = tr->t[i]->tid;
+			k++;
+		}
 	return k;
 }
 

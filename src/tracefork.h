@@ -120,7 +120,7 @@ void pa_tracer_hold_forks(struct pa_tracer *tr, bool on);
 /* Processes held at a fork (their PIDs, up to max, into pids). */
 size_t pa_tracer_held(const struct pa_tracer *tr, pid_t *pids, size_t max);
 void pa_tracer_release(struct pa_tracer *tr);
-/* The processes traced now (up to max into pids); their number. */
+/* The processes traced now (up to max of them into pids); how many. */
 size_t pa_tracer_procs(const struct pa_tracer *tr, pid_t *pids, size_t max);
 pid_t pa_tracer_command(const struct pa_tracer *tr);
 int pa_tracer_status(const struct pa_tracer *tr);	/* wait status, -1 running */
@@ -131,5 +131,17 @@ void pa_tracer_end(struct pa_tracer *tr);
 void pa_tf_print_text(FILE *out, const struct pa_tf_event *e, const struct pa_options *o);
 int pa_tf_print_json(FILE *out, const struct pa_tf_event *e, const struct pa_options *o);
 const char *pa_tf_kind_name(enum pa_tf_kind k);
+/* The first line of an event's text block, without the time (malloc'd). */
+char *pa_tf_headline(const struct pa_tf_event *e, const struct pa_options *o);
+/* A state of a transition: pa_state_name(), "unmapped" for PA_TF_NONE. */
+const char *pa_tf_state_name(int st);
+/* The transitions of side d, largest first: done[PA_ST__N + 1] zeroed
+ * before the first call; false when none is left. */
+bool pa_tf_next_transition(const struct pa_tf_side *d, uint64_t *done, int *from, int *to);
+/* The transitions of d's pages in [start, end) (addresses) into out. */
+void pa_tf_range_transitions(struct pa_tf_side *out, const struct pa_tf_side *d, uint64_t start,
+			     uint64_t end);
+/* The VMA of a reading that starts at start, or NULL. */
+const struct pa_vma_report *pa_tf_find_vma(const struct pa_tf_snap *sn, uint64_t start);
 
 #endif /* PA_TRACEFORK_H */

@@ -26,10 +26,11 @@ const char *pa_tf_kind_name(enum pa_tf_kind k)
 	return "?";
 }
 
-static const char *tr_state(int st)
+const char *pa_tf_state_name(int st)
 {
 	return st == PA_TF_NONE ? "unmapped" : pa_state_name((enum pa_state)st);
 }
+#define tr_state pa_tf_state_name
 
 static void size_str(const struct pa_options *o, uint64_t pages, long ps, char *buf, size_t len)
 {
@@ -41,7 +42,7 @@ static void size_str(const struct pa_options *o, uint64_t pages, long ps, char *
 
 /* One transition of a side, largest first; returns false when none left.
  * done[] marks the pairs already given. */
-static bool next_trans(const struct pa_tf_side *d, uint64_t *done, int *from, int *to)
+bool pa_tf_next_transition(const struct pa_tf_side *d, uint64_t *done, int *from, int *to)
 {
 	uint64_t best = 0;
 
@@ -72,7 +73,7 @@ static void print_transitions(FILE *out, const struct pa_tf_side *d, const struc
 	const char *sep = "";
 	char sz[32];
 
-	while (next_trans(d, done, &from, &to)) {
+	while (pa_tf_next_transition(d, done, &from, &to)) {
 		size_str(o, d->trans[from][to], ps, sz, sizeof(sz));
 		fprintf(out, "%s%s -> %s %llu page%s (%s)", sep, tr_state(from), tr_state(to),
 			(unsigned long long)d->trans[from][to], d->trans[from][to] == 1 ? "" : "s", sz);
@@ -123,7 +124,18 @@ static void range_transitions(struct pa_tf_side *d, const struct pa_tf_snap *b,
 	}
 }
 
-static const struct pa_vma_report *find_vma(const struct pa_tf_snap *sn, uint64_t start)
+void pa_tf_range_transitions(struct pa_tf_side *out, const struct pa_tf_side *d, uint64_t start,
+			     uint64_t end)
+{
+	long ps = d->after ? d->after->rep.page_size : d->before ? d->before->rep.page_size : 4096;
+
+	memset(out->trans, 0, sizeof(out->trans));
+	out->have_trans = false;
+	if (d->have_trans)
+		range_transitions(out, d->before, d->after, start / (uint64_t)ps, end / (uint64_t)ps);
+}
+
+const struct pa_vma_report *pa_tf_find_vma(const struct pa_tf_snap *sn, uint64_t start)
 {
 	const struct pa_proc_report *p = sn->rep.nprocs ? &sn->rep.procs[0] : NULL;
 
@@ -176,13 +188,13 @@ static void status_str(int st, char *buf, size_t len)
 		snprintf(buf, len, "status 0x%x", st);
 }
 
-void pa_tf_print_text(FILE *out, const struct pa_tf_event *e, const struct pa_options *o)
+/* The first line of an event's block, without the time. */
+static void headline(FILE *out, const struct pa_tf_event *e, const struct pa_options *o)
 {
 	const struct pa_tf_side *d0 = &e->side[0];
 	long ps = d0->after ? d0->after->rep.page_size : d0->before ? d0->before->rep.page_size : 4096;
-	char st[64], sz[32];
+	char st[64];
 
-	fprintf(out, "%10.6f ", e->t);
 	switch (e->kind) {
 	case PA_TF_FORK:
 		fprintf(out, "%s %d -> %d (%s): ", e->syscall, (int)e->pid, (int)e->child, d0->comm);
@@ -190,7 +202,49 @@ void pa_tf_print_text(FILE *out, const struct pa_tf_event *e, const struct pa_op
 			print_transitions(out, d0, o, ps);
 		else
 			fputs("no reading at the fork's entry", out);
-		fputc('\n', out);
+		break;
+	case PA_TF_START:
+	case PA_TF_EXEC:
+		fprintf(out, "%s %d (%s)", e->kind == PA_TF_START ? "start" : "exec", (int)e->pid,
+			d0->comm);
+		break;
+	case PA_TF_EXIT:
+		status_str(e->status, st, sizeof(st));
+		fprintf(out, "exit %d (%s): %s", (int)e->pid, d0->comm, st);
+		if (!d0->after)
+			fputs(" (no stop: its memory was not read)", out);
+		break;
+	case PA_TF_DETACH:
+		fprintf(out, "detach %d (%s)", (int)e->pid, d0->comm);
+		break;
+	}
+}
+
+char *pa_tf_headline(const struct pa_tf_event *e, const struct pa_options *o)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (!f)
+		abort();	/* out of memory, as pa_xrealloc() */
+	headline(f, e, o);
+	if (fclose(f) != 0 || !buf)
+		abort();
+	return buf;
+}
+
+void pa_tf_print_text(FILE *out, const struct pa_tf_event *e, const struct pa_options *o)
+{
+	const struct pa_tf_side *d0 = &e->side[0];
+	long ps = d0->after ? d0->after->rep.page_size : d0->before ? d0->before->rep.page_size : 4096;
+	char sz[32];
+
+	fprintf(out, "%10.6f ", e->t);
+	headline(out, e, o);
+	fputc('\n', out);
+	switch (e->kind) {
+	case PA_TF_FORK:
 		for (size_t i = 0; i < e->nside; i++) {
 			const struct pa_tf_side *d = &e->side[i];
 
@@ -222,8 +276,6 @@ void pa_tf_print_text(FILE *out, const struct pa_tf_event *e, const struct pa_op
 		break;
 	case PA_TF_START:
 	case PA_TF_EXEC:
-		fprintf(out, "%s %d (%s)\n", e->kind == PA_TF_START ? "start" : "exec", (int)e->pid,
-			d0->comm);
 		if (d0->after) {
 			fputs("  now: ", out);
 			print_counts(out, d0->after, o);
@@ -231,11 +283,6 @@ void pa_tf_print_text(FILE *out, const struct pa_tf_event *e, const struct pa_op
 		}
 		break;
 	case PA_TF_EXIT:
-		status_str(e->status, st, sizeof(st));
-		fprintf(out, "exit %d (%s): %s", (int)e->pid, d0->comm, st);
-		if (!d0->after)
-			fputs(" (no stop: its memory was not read)", out);
-		fputc('\n', out);
 		if (d0->have_trans) {
 			fputs("  since the last reading: ", out);
 			print_transitions(out, d0, o, ps);
@@ -248,7 +295,6 @@ void pa_tf_print_text(FILE *out, const struct pa_tf_event *e, const struct pa_op
 		}
 		break;
 	case PA_TF_DETACH:
-		fprintf(out, "detach %d (%s)\n", (int)e->pid, d0->comm);
 		break;
 	}
 }
@@ -315,7 +361,7 @@ static cJSON *vmas_json(const struct pa_tf_side *d)
 
 	for (size_t i = 0; i < p->nvmas; i++) {
 		const struct pa_vma_report *v = &p->vmas[i];
-		const struct pa_vma_report *bv = d->before ? find_vma(d->before, v->vma.start) : NULL;
+		const struct pa_vma_report *bv = d->before ? pa_tf_find_vma(d->before, v->vma.start) : NULL;
 		cJSON *o = cJSON_CreateObject();
 
 		add_hex(o, "start", v->vma.start);
@@ -344,7 +390,7 @@ static cJSON *trans_json(const struct pa_tf_side *d)
 	uint64_t done[PA_ST__N + 1] = { 0 };
 	int from, to;
 
-	while (next_trans(d, done, &from, &to)) {
+	while (pa_tf_next_transition(d, done, &from, &to)) {
 		cJSON *t = cJSON_CreateObject();
 
 		cJSON_AddStringToObject(t, "from", tr_state(from));

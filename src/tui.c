@@ -43,12 +43,16 @@ int pa_tui_run(struct pa_session *s)
 #include <locale.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <poll.h>
 #include <sys/prctl.h>
+#include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "snapshot.h"
+#include "timeline.h"
+#include "tracefork.h"
 
 /* Pages read for the page map in one sample: 1 GiB of 4 KiB pages, about
  * 12 MiB of struct pa_page_info per copy.  A larger VMA is shown through
@@ -58,7 +62,8 @@ int pa_tui_run(struct pa_session *s)
 #define MIN_COLS	40
 #define MIN_LINES	12
 
-enum tui_screen { SCR_PROCS, SCR_VMAS, SCR_PAGES };
+/* With --trace-fork also the timeline of events and one event's details. */
+enum tui_screen { SCR_PROCS, SCR_VMAS, SCR_PAGES, SCR_EVENTS, SCR_EVENT };
 
 /* Bar segments, in drawing order; the page map uses every state. */
 static const enum pa_state bar_states[] = {
@@ -171,6 +176,20 @@ struct tui {
 	 * title says of it instead of the refresh interval */
 	bool snapshot;
 	char snap_title[256];
+
+	/* --trace-fork: the tracer runs in this loop (tui_trace_poll() when
+	 * SIGCHLD arrives on sigfd); its events go into the timeline */
+	bool tracing;
+	struct pa_tracer *tr;	/* owned; NULL once nothing is traced */
+	struct pa_tl tl;
+	bool step;		/* step mode: hold the command at each fork */
+	size_t nheld;		/* processes held at a fork now */
+	pid_t held[2];
+	int sigfd;		/* SIGCHLD; -1 */
+	sigset_t oldmask;	/* before SIGCHLD was blocked for sigfd */
+	size_t ecur, etop;	/* timeline cursor */
+	uint64_t eseq;		/* the event shown in detail */
+	size_t dtop;		/* its first line shown */
 };
 
 static bool curses_active;
@@ -220,7 +239,7 @@ static void reap(struct tui *t)
 	int status;
 	pid_t pid;
 
-	if (!t->cmd_pid)
+	if (!t->cmd_pid || t->tracing)	/* the tracer waits for its tracees */
 		return;
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
 		if (t->nreaped == t->rcap) {
@@ -337,15 +356,17 @@ static void sample(struct tui *t)
 	struct pa_report r;
 
 	reap(t);
-	cap = o->npids + t->nw + 2;
+	cap = o->npids + t->nw + 2 + (t->tr ? pa_tracer_procs(t->tr, NULL, 0) : 0);
 	roots = pa_xrealloc(NULL, cap, sizeof(*roots));
 	if (t->cmd_pid)
 		roots[nroots++] = t->cmd_pid;
+	if (t->tr)	/* every process of the command, orphans too */
+		nroots += pa_tracer_procs(t->tr, roots + nroots, cap - nroots);
 	for (size_t i = 0; i < o->npids; i++)
 		roots[nroots++] = o->pids[i];
 	for (size_t i = 0; i < t->nw; i++)
 		roots[nroots++] = t->w[i].pid;
-	if (t->cmd_pid)
+	if (t->cmd_pid && !t->tracing)
 		/* orphans adopted by us as the subreaper */
 		pa_source_children(s->src, getpid(), &roots, &nroots, &cap);
 	pa_expand_children(s, roots, nroots, &pids, &npids);
@@ -510,6 +531,154 @@ static int start_command(struct tui *t)
 		return -1;
 	}
 	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* --trace-fork: the tracer in the view's loop                         */
+
+static void add_reaped(struct tui *t, pid_t pid, int status)
+{
+	if (t->nreaped == t->rcap) {
+		t->rcap = t->rcap ? 2 * t->rcap : 16;
+		t->reaped = pa_xrealloc(t->reaped, t->rcap, sizeof(*t->reaped));
+	}
+	t->reaped[t->nreaped++] = (struct reaped){ pid, status };
+}
+
+/* The tracer's hook: keep the event (its readings are freed after). */
+static void on_event(void *ctx, const struct pa_tf_event *e)
+{
+	struct tui *t = ctx;
+	bool follow = !t->tl.n || t->ecur + 1 >= t->tl.n;
+	uint64_t dropped = t->tl.dropped;
+
+	pa_tl_add(&t->tl, e, t->o);
+	if (t->tl.dropped != dropped && t->ecur)	/* the oldest went */
+		t->ecur--;
+	if (follow)
+		t->ecur = t->tl.n - 1;
+	if (e->kind == PA_TF_EXIT && e->status >= 0)
+		add_reaped(t, e->pid, e->status);
+	t->dirty = true;
+}
+
+/* Handle the stops that are pending; at the start of a hold, sample at
+ * once (both processes as they are at the fork). */
+static void tui_trace_poll(struct tui *t)
+{
+	size_t held;
+
+	if (!t->tr)
+		return;
+	if (!pa_tracer_poll(t->tr)) {
+		/* every process of the command has ended */
+		pa_tracer_end(t->tr);
+		t->tr = NULL;
+		t->nheld = 0;
+		t->next_sample = pa_now();
+		t->dirty = true;
+		return;
+	}
+	held = pa_tracer_held(t->tr, NULL, 0);
+	if (held && !t->nheld) {
+		for (size_t i = t->tl.n; i-- > 0;)
+			if (t->tl.ev[i].kind == PA_TF_FORK) {
+				t->held[0] = t->tl.ev[i].pid;
+				t->held[1] = t->tl.ev[i].child;
+				break;
+			}
+		t->next_sample = pa_now();
+		t->dirty = true;
+	}
+	t->nheld = held;
+}
+
+/* Start the command under the tracer: its input /dev/null, its output to
+ * --command-log or /dev/null, its own process group (Ctrl-C is for the
+ * view).  Fork entries are found at system-call stops, not by a seccomp
+ * filter, so that quitting the view leaves the command as it would run
+ * without page-anon. */
+static int start_trace(struct tui *t)
+{
+	const char *log = t->o->command_log ? t->o->command_log : "/dev/null";
+	struct pa_tf_start so = { .hook = on_event, .hook_ctx = t, .quiet = true,
+				  .syscall_entries = true, .own_pgrp = true };
+	sigset_t chld;
+	int nul, out, rc;
+
+	nul = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	out = open(log, O_WRONLY | O_CREAT | O_APPEND | O_NOCTTY | O_CLOEXEC, 0644);
+	if (nul < 0 || out < 0) {
+		pa_error("%s: %s", nul < 0 ? "/dev/null" : log, strerror(errno));
+		if (nul >= 0)
+			close(nul);
+		return PA_EXIT_ERROR;
+	}
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &chld, &t->oldmask);
+	t->sigfd = signalfd(-1, &chld, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (t->sigfd < 0) {
+		pa_error("signalfd: %s", strerror(errno));
+		close(nul);
+		close(out);
+		return PA_EXIT_ERROR;
+	}
+	so.fd[0] = nul;
+	so.fd[1] = so.fd[2] = out;
+	so.sigmask = &t->oldmask;
+	rc = pa_tracer_start(t->s, &so, &t->tr);
+	close(nul);
+	close(out);
+	if (rc)
+		return rc;
+	t->tracing = true;
+	t->cmd_pid = pa_tracer_command(t->tr);
+	t->w = pa_xrealloc(NULL, 1, sizeof(*t->w));
+	t->w[0].pid = t->cmd_pid;
+	t->w[0].start = 0;
+	t->nw = t->wcap = 1;
+	/* until the command has started (its exec), or failed to */
+	while (t->tr && !(t->tl.n && t->tl.ev[0].kind == PA_TF_START) && !pa_stop_flag) {
+		struct pollfd pf = { t->sigfd, POLLIN, 0 };
+		struct signalfd_siginfo si;
+
+		tui_trace_poll(t);
+		if (!t->tr || t->tl.n)
+			break;
+		poll(&pf, 1, 250);
+		while (read(t->sigfd, &si, sizeof(si)) > 0)
+			;
+	}
+	if (!t->tl.n || t->tl.ev[0].kind != PA_TF_START)
+		return PA_EXIT_ERROR;	/* the command could not be run (said) */
+	{
+		char st;
+		pid_t ppid;
+
+		read_stat(t->s, t->cmd_pid, &st, &ppid, &t->w[0].start);
+	}
+	return 0;
+}
+
+/* Let go of every process of the command, leaving it running; the
+ * number of processes let go. */
+static size_t stop_trace(struct tui *t)
+{
+	size_t n = 0;
+
+	if (t->tr) {
+		n = pa_tracer_detach(t->tr);
+		pa_tracer_end(t->tr);
+		t->tr = NULL;
+	}
+	t->nheld = 0;
+	if (t->sigfd >= 0) {
+		close(t->sigfd);
+		t->sigfd = -1;
+		sigprocmask(SIG_SETMASK, &t->oldmask, NULL);
+	}
+	return n;
 }
 
 /* ------------------------------------------------------------------ */
@@ -734,9 +903,9 @@ static void title(const struct tui *t, const char *what)
 		if (n > 0 && (size_t)n < sizeof(line) && n + 9 + (int)strlen(t->cur.kernel) <= COLS)
 			snprintf(line + n, sizeof(line) - (size_t)n, "  kernel %s", t->cur.kernel);
 	} else {
-		n = snprintf(line, sizeof(line), " page-anon  %s  %s#%llu every %.1fs  kernel %s",
-			     what, t->paused ? "[PAUSED] " : "", (unsigned long long)t->nsample,
-			     t->interval, t->cur.kernel);
+		n = snprintf(line, sizeof(line), " page-anon  %s  %s%s#%llu every %.1fs  kernel %s",
+			     what, t->paused ? "[PAUSED] " : "", t->step ? "[STEP] " : "",
+			     (unsigned long long)t->nsample, t->interval, t->cur.kernel);
 	}
 	attron(A_REVERSE | (t->color ? COLOR_PAIR(PAIR_TITLE) : 0));
 	mvhline(0, 0, ' ', COLS);
@@ -751,7 +920,10 @@ static void footer(const struct tui *t, const char *keys)
 		putf(LINES - 1, 0, COLS, A_BOLD, "Filter VMAs by name: %s_", t->fedit);
 		return;
 	}
-	if (t->msg[0])
+	if (t->nheld)	/* before any message: the command waits for a key */
+		putf(LINES - 2, 0, COLS, A_BOLD, "HELD at fork %d -> %d: c continues, f ends step mode",
+		     (int)t->held[0], (int)t->held[1]);
+	else if (t->msg[0])
 		put(LINES - 2, 0, COLS, A_BOLD, t->msg);
 	else if (t->all_gone)
 		put(LINES - 2, 0, COLS, A_BOLD,
@@ -938,7 +1110,11 @@ static void draw_procs(struct tui *t)
 	 * without a gap) */
 	static const int psort_mark[] = { 3, 29, 36, 50, 8 + 7 };
 	int pfield = psort_fields[t->psort];
+	/* --trace-fork: the last events under the processes */
+	int evh = t->tracing ? (h / 3 > 3 ? h / 3 : 3) : 0;
 
+	if (evh)
+		h -= evh + 1;
 	for (size_t i = 0; i < n; i++)
 		if (rows[i].pid == t->sel_pid)
 			t->pcur = i;
@@ -987,17 +1163,194 @@ static void draw_procs(struct tui *t)
 	}
 	if (!n)
 		put(3, 2, COLS - 2, 0, "no processes");
+	if (evh) {
+		int y0 = 2 + h;
+		size_t first = t->tl.n > (size_t)evh ? t->tl.n - (size_t)evh : 0;
+
+		putf(y0, 0, COLS, A_BOLD, "EVENTS %-8s (e timeline, f step mode%s)",
+		     t->step ? "[STEP]" : "", t->tr ? "" : ", tracing ended");
+		for (size_t i = first; i < t->tl.n; i++)
+			putf(y0 + 1 + (int)(i - first), 0, COLS, 0, "%9.3f %s", t->tl.ev[i].t,
+			     t->tl.ev[i].line);
+	}
 	legend(t, LINES - 3, false);
 	/* the selected process's unknown pages: the hint of the text report */
-	if (n && !t->msg[0] && !t->all_gone) {
+	if (n && !t->msg[0] && !t->all_gone && !t->nheld) {
 		char hint[512];
 
 		if (pa_unknown_hint(rows[t->pcur].c, hint, sizeof(hint)))
 			put(LINES - 2, 0, COLS, A_DIM, hint);
 	}
 	footer(t, t->snapshot ? " Enter VMAs  s sort  t tree  ? help  q quit" :
-		  " Enter VMAs  s sort  t tree  p pause  +/- interval  ? help  q quit");
+	       t->tracing ? " Enter VMAs  e events  f step  c continue  s sort  ? help  q quit" :
+	       " Enter VMAs  s sort  t tree  p pause  +/- interval  ? help  q quit");
 	free(rows);
+}
+
+/* The timeline: one line per event, newest last. */
+static void draw_events(struct tui *t)
+{
+	int h = LINES - 5;
+	char what[96];
+
+	scroll_to(&t->ecur, &t->etop, t->tl.n, (size_t)(h > 0 ? h : 1));
+	snprintf(what, sizeof(what), "%zu events%s", t->tl.n, t->tr ? "" : ", tracing ended");
+	title(t, what);
+	putf(1, 0, COLS, A_BOLD, "%9s %s", "TIME", t->tl.dropped ? "EVENT (older ones dropped)" :
+	     "EVENT");
+	for (int y = 0; y < h && t->etop + (size_t)y < t->tl.n; y++) {
+		const struct pa_tl_event *e = &t->tl.ev[t->etop + (size_t)y];
+		attr_t a = t->etop + (size_t)y == t->ecur ? A_REVERSE : 0;
+
+		if (a)
+			mvchgat(2 + y, 0, -1, A_REVERSE, 0, NULL);
+		putf(2 + y, 0, COLS, a, "%9.3f %s", e->t, e->line);
+	}
+	if (!t->tl.n)
+		put(3, 2, COLS - 2, 0, "no events yet");
+	footer(t, " Enter details  Esc back  f step  c continue  ? help  q quit");
+}
+
+static const struct pa_tl_event *sel_event(const struct tui *t)
+{
+	for (size_t i = 0; i < t->tl.n; i++)
+		if (t->tl.ev[i].seq == t->eseq)
+			return &t->tl.ev[i];
+	return NULL;
+}
+
+/* "excl>shr 16384 (64M), ..." (without the sizes unless sizes) */
+static void trans_text(const struct tui *t, const struct pa_tl_trans *tr, size_t n, bool sizes,
+		       char *buf, size_t len)
+{
+	size_t pos = 0;
+
+	buf[0] = 0;
+	for (size_t i = 0; i < n && pos + 1 < len; i++) {
+		char sz[32];
+		int k;
+
+		fmt_size(t, tr[i].pages, sz, sizeof(sz));
+		k = snprintf(buf + pos, len - pos, "%s%s>%s %llu%s%s%s", i ? ", " : "",
+			     tr[i].from == PA_TF_NONE ? "none" : pa_tl_short(tr[i].from),
+			     tr[i].to == PA_TF_NONE ? "none" : pa_tl_short(tr[i].to),
+			     (unsigned long long)tr[i].pages, sizes ? " (" : "", sizes ? sz : "",
+			     sizes ? ")" : "");
+		if (k < 0)
+			break;
+		pos += (size_t)k;
+	}
+	if (!n)
+		snprintf(buf, len, "no change");
+}
+
+static void counts_text(const struct tui *t, const struct pa_counts *c, char *buf, size_t len)
+{
+	char a[32], b[32], d[32], e[32];
+
+	fmt_size(t, c->state[PA_ST_ANON_EXCLUSIVE], a, sizeof(a));
+	fmt_size(t, c->state[PA_ST_ANON_SHARED], b, sizeof(b));
+	fmt_size(t, c->state[PA_ST_ANON_SOLE], d, sizeof(d));
+	fmt_size(t, c->state[PA_ST_UNKNOWN], e, sizeof(e));
+	snprintf(buf, len, "exclusive %s  shared %s  sole %s  unknown %s", a, b, d, e);
+}
+
+/* One event: per process its counts before and after, the transitions,
+ * and per VMA the same.  Lines are built, then the part that fits shown
+ * from t->dtop. */
+static void draw_event(struct tui *t)
+{
+	const struct pa_tl_event *e = sel_event(t);
+	char (*line)[512] = NULL;
+	attr_t *attr = NULL;
+	size_t n = 0, cap = 0;
+	int h = LINES - 4;
+	char buf[300], what[64];
+
+#define LINE(a, ...) do { \
+		if (n == cap) { \
+			cap = cap ? 2 * cap : 64; \
+			line = pa_xrealloc(line, cap, sizeof(*line)); \
+			attr = pa_xrealloc(attr, cap, sizeof(*attr)); \
+		} \
+		snprintf(line[n], sizeof(line[n]), __VA_ARGS__); \
+		attr[n++] = (a); \
+	} while (0)
+
+	snprintf(what, sizeof(what), "event #%llu", (unsigned long long)t->eseq);
+	title(t, what);
+	if (!e) {
+		put(2, 2, COLS - 2, 0, "this event is no longer kept");
+		footer(t, " Esc back  ? help  q quit");
+		return;
+	}
+	LINE(A_BOLD, "%.3f s  %s", e->t, e->line);
+	for (size_t i = 0; i < e->nside; i++) {
+		const struct pa_tl_side *d = &e->side[i];
+		char comm[64];
+
+		clean(comm, sizeof(comm), d->comm);
+		LINE(0, "%s", "");
+		LINE(A_BOLD, "%s %d (%s)%s", d->role, (int)d->pid, comm,
+		     e->kind == PA_TF_FORK && i == 1 ? ": compared with the parent at the entry" : "");
+		if (d->have_before) {
+			counts_text(t, &d->before, buf, sizeof(buf));
+			LINE(0, "  before: %s", buf);
+		}
+		if (d->have_after) {
+			counts_text(t, &d->after, buf, sizeof(buf));
+			LINE(0, "  after:  %s%s", buf, d->read_ok ? "" : " (partial)");
+		}
+		if (d->have_trans) {
+			trans_text(t, d->tr, d->ntr, true, buf, sizeof(buf));
+			LINE(0, "  transitions: %s", buf);
+		} else if (e->kind == PA_TF_FORK && i == 0) {
+			LINE(0, "  no reading at the fork's entry");
+		}
+		if (e->kind == PA_TF_FORK && i == 1 && d->have_after) {
+			char sz[32];
+
+			fmt_size(t, d->copied, sz, sizeof(sz));
+			LINE(0, "  copied at fork: %llu pages (%s), %llu of them pinned",
+			     (unsigned long long)d->copied, sz, (unsigned long long)d->copied_pinned);
+		}
+		if (d->vm_pin_kb)
+			LINE(0, "  VmPin %llu kB", (unsigned long long)d->vm_pin_kb);
+		if (!d->nv)
+			continue;
+		LINE(A_BOLD, "  %12s %-4s %6s %6s %6s %6s  %-14s %s", "START", "PERM", "bEXCL", "bSHR",
+		     "aEXCL", "aSHR", "NAME", "TRANSITIONS");
+		for (size_t k = 0; k < d->nv; k++) {
+			const struct pa_tl_vma *v = &d->v[k];
+			char be[32] = "-", bs[32] = "-", ae[32] = "-", as[32] = "-", nm[64];
+			char shown[64];
+
+			if (v->have_before) {
+				fmt_size(t, v->before.state[PA_ST_ANON_EXCLUSIVE], be, sizeof(be));
+				fmt_size(t, v->before.state[PA_ST_ANON_SHARED], bs, sizeof(bs));
+			}
+			if (v->have_after) {
+				fmt_size(t, v->after.state[PA_ST_ANON_EXCLUSIVE], ae, sizeof(ae));
+				fmt_size(t, v->after.state[PA_ST_ANON_SHARED], as, sizeof(as));
+			}
+			clean(nm, sizeof(nm), *v->name ? v->name : "[anon]");
+			shorten(t, shown, sizeof(shown), nm, 14);
+			if (d->have_trans)
+				trans_text(t, v->tr, v->ntr, false, buf, sizeof(buf));
+			else
+				snprintf(buf, sizeof(buf), "-");
+			LINE(0, "  %12llx %-4s %6s %6s %6s %6s  %-14s %s", (unsigned long long)v->start,
+			     v->perms, be, bs, ae, as, shown, buf);
+		}
+	}
+#undef LINE
+	if (t->dtop + (size_t)h > n)
+		t->dtop = n > (size_t)h ? n - (size_t)h : 0;
+	for (int y = 0; y < h && t->dtop + (size_t)y < n; y++)
+		put(1 + y, 0, COLS, attr[t->dtop + (size_t)y], line[t->dtop + (size_t)y]);
+	free(line);
+	free(attr);
+	footer(t, " Up/Down scroll  Esc back  f step  c continue  ? help  q quit");
 }
 
 static const struct pa_proc_report *sel_proc(const struct tui *t)
@@ -1336,16 +1689,16 @@ static const char *const help_lines[] = {
 	"page-anon live view",
 	"",
 	"Screens: processes -> VMAs of one process -> page map of one VMA",
-	"",
 	"Up/Down, PgUp/PgDn, Home/End  move (Left/Right too in the page map)",
 	"Enter                         open the selected process or VMA",
 	"Esc, Backspace                back to the previous screen",
-	"p                             pause / resume sampling",
-	"+ / -                         longer / shorter refresh interval",
+	"p, + / -                      pause / resume; longer / shorter interval",
 	"s                             cycle the sort order (marked in the header)",
 	"t                             process list: tree (default) or flat",
 	"/                             filter VMAs by name (Enter sets, Esc clears)",
 	"z / Z                         page map: fewer / more pages per cell",
+	"e                             --trace-fork: the timeline of events",
+	"f, c                          step mode (hold at each fork), continue",
 	"?                             this help",
 	"q                             quit",
 	"",
@@ -1360,7 +1713,8 @@ static const char *const help_lines[] = {
 /* A snapshot does not change: no sampling keys, no "changed" cells. */
 static bool help_line_live_only(const char *l)
 {
-	return !strncmp(l, "p  ", 3) || !strncmp(l, "+ / -", 5) || !strncmp(l, "Bold underlined", 15);
+	return !strncmp(l, "p, + / -", 8) || !strncmp(l, "e  ", 3) || !strncmp(l, "f, c", 4) ||
+	       !strncmp(l, "Bold underlined", 15);
 }
 
 static void draw_help(const struct tui *t)
@@ -1412,6 +1766,12 @@ static void draw(struct tui *t)
 			break;
 		case SCR_PAGES:
 			draw_pages(t);
+			break;
+		case SCR_EVENTS:
+			draw_events(t);
+			break;
+		case SCR_EVENT:
+			draw_event(t);
 			break;
 		}
 		if (t->help)
@@ -1577,8 +1937,42 @@ static void key(struct tui *t, int ch)
 	case 8:
 		if (t->scr == SCR_PAGES)
 			t->scr = SCR_VMAS;
-		else if (t->scr == SCR_VMAS)
+		else if (t->scr == SCR_EVENT)
+			t->scr = SCR_EVENTS;
+		else if (t->scr == SCR_VMAS || t->scr == SCR_EVENTS)
 			t->scr = SCR_PROCS;
+		return;
+	case 'e':
+		if (!t->tracing)
+			break;
+		t->scr = SCR_EVENTS;
+		return;
+	case 'f':
+		if (!t->tracing)
+			break;
+		t->step = !t->step;
+		if (t->tr) {
+			pa_tracer_hold_forks(t->tr, t->step);
+			if (!t->step && t->nheld)
+				pa_tracer_release(t->tr);
+		}
+		if (!t->step)
+			t->nheld = 0;
+		snprintf(t->msg, sizeof(t->msg), "%s", t->step ?
+			 "step mode: the command is held at each fork (c continues, f ends it)" :
+			 "step mode off");
+		return;
+	case 'c':
+		if (!t->tracing)
+			break;
+		if (t->tr && t->nheld) {
+			pa_tracer_release(t->tr);
+			t->nheld = 0;
+			snprintf(t->msg, sizeof(t->msg), "continued");
+		} else {
+			snprintf(t->msg, sizeof(t->msg), "nothing is held%s",
+				 t->step ? "" : " (f: step mode)");
+		}
 		return;
 	default:
 		break;
@@ -1669,6 +2063,34 @@ static void key(struct tui *t, int ch)
 	case SCR_PAGES:
 		key_pages(t, ch);
 		return;
+	case SCR_EVENTS:
+		switch (ch) {
+		case KEY_UP: move_cur(&t->ecur, -1, t->tl.n); break;
+		case KEY_DOWN: move_cur(&t->ecur, 1, t->tl.n); break;
+		case KEY_PPAGE: move_cur(&t->ecur, -page, t->tl.n); break;
+		case KEY_NPAGE: move_cur(&t->ecur, page, t->tl.n); break;
+		case KEY_HOME: t->ecur = 0; break;
+		case KEY_END: t->ecur = t->tl.n ? t->tl.n - 1 : 0; break;
+		case KEY_LEFT: t->scr = SCR_PROCS; break;
+		case '\n': case '\r': case KEY_ENTER: case KEY_RIGHT:
+			if (t->ecur < t->tl.n) {
+				t->eseq = t->tl.ev[t->ecur].seq;
+				t->dtop = 0;
+				t->scr = SCR_EVENT;
+			}
+			break;
+		}
+		return;
+	case SCR_EVENT:
+		switch (ch) {
+		case KEY_UP: move_cur(&t->dtop, -1, SIZE_MAX); break;
+		case KEY_DOWN: move_cur(&t->dtop, 1, SIZE_MAX); break;
+		case KEY_PPAGE: move_cur(&t->dtop, -page, SIZE_MAX); break;
+		case KEY_NPAGE: move_cur(&t->dtop, page, SIZE_MAX); break;
+		case KEY_HOME: t->dtop = 0; break;
+		case KEY_LEFT: t->scr = SCR_EVENTS; break;
+		}
+		return;
 	}
 }
 
@@ -1694,6 +2116,8 @@ static void init_colors(struct tui *t)
 
 static void tui_free(struct tui *t)
 {
+	stop_trace(t);
+	pa_tl_free(&t->tl);
 	if (t->have_cur)
 		pa_report_free(&t->cur);
 	if (t->have_prev)
@@ -1707,10 +2131,11 @@ static void tui_free(struct tui *t)
 
 int pa_tui_run(struct pa_session *s)
 {
-	struct tui t = { .s = s, .o = s->opt };
+	struct tui t = { .s = s, .o = s->opt, .sigfd = -1 };
 	SCREEN *scr;
 	const char *cs;
 	int rc = PA_EXIT_OK;
+	size_t ntraced;
 
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
 		pa_error("--tui needs a terminal: standard input and output must be a tty "
@@ -1736,8 +2161,15 @@ int pa_tui_run(struct pa_session *s)
 	cs = nl_langinfo(CODESET);
 	t.utf8 = cs && !strcmp(cs, "UTF-8");
 
-	if (s->opt->command && start_command(&t) < 0)
+	if (s->opt->trace_fork) {
+		rc = start_trace(&t);
+		if (rc) {
+			tui_free(&t);
+			return rc;
+		}
+	} else if (s->opt->command && start_command(&t) < 0) {
 		return PA_EXIT_ERROR;
+	}
 	/* The first sample before the screen is set up: a process that
 	 * cannot be read is an error on the terminal, not a blank view. */
 	sample(&t);
@@ -1788,9 +2220,11 @@ int pa_tui_run(struct pa_session *s)
 	t.dirty = true;
 
 	while (!t.quit && !pa_stop_flag) {
-		double now = pa_now(), wait;
+		double now, wait;
 		int ch;
 
+		tui_trace_poll(&t);
+		now = pa_now();
 		if (!t.paused && !t.snapshot && now >= t.next_sample) {
 			sample(&t);
 			t.next_sample += t.interval;
@@ -1812,7 +2246,18 @@ int pa_tui_run(struct pa_session *s)
 			wait = 0.25;
 		if (wait < 0)
 			wait = 0;
-		timeout((int)(wait * 1000));
+		if (t.sigfd >= 0) {
+			/* keys or a stop of a traced process, whichever first */
+			struct pollfd pf[2] = { { STDIN_FILENO, POLLIN, 0 }, { t.sigfd, POLLIN, 0 } };
+			struct signalfd_siginfo si;
+
+			poll(pf, 2, (int)(wait * 1000));
+			while (read(t.sigfd, &si, sizeof(si)) > 0)
+				;
+			timeout(0);
+		} else {
+			timeout((int)(wait * 1000));
+		}
 		ch = getch();
 		while (ch != ERR) {
 			key(&t, ch);
@@ -1823,6 +2268,8 @@ int pa_tui_run(struct pa_session *s)
 			ch = getch();	/* drain typed-ahead keys before drawing */
 		}
 	}
+	/* the command's processes run on, untraced (none is left held) */
+	ntraced = stop_trace(&t);
 	endwin();
 	curses_active = false;
 	delscreen(scr);
@@ -1830,7 +2277,11 @@ int pa_tui_run(struct pa_session *s)
 	 * signal number, as shells and other interactive tools report it. */
 	if (!t.quit && pa_stop_signal > 0)
 		rc = 128 + pa_stop_signal;
-	if (t.cmd_pid && !is_gone(&t, t.cmd_pid) && kill(t.cmd_pid, 0) == 0)
+	if (ntraced)
+		fprintf(stderr, "%s: no longer tracing the command's %zu process%s, which keep%s "
+			"running\n", pa_progname, ntraced, ntraced == 1 ? "" : "es",
+			ntraced == 1 ? "s" : "");
+	else if (t.cmd_pid && !is_gone(&t, t.cmd_pid) && kill(t.cmd_pid, 0) == 0)
 		fprintf(stderr, "%s: the command (PID %d) is still running\n", pa_progname,
 			(int)t.cmd_pid);
 	tui_free(&t);

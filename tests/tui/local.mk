@@ -14,7 +14,8 @@ TUI_TESTS = \
 	tests/tui/command.sh \
 	tests/tui/layout.sh \
 	tests/tui/snapshot.sh \
-	tests/tui/hint.sh
+	tests/tui/hint.sh \
+	tests/tui/trace.sh
 
 TESTS += $(TUI_TESTS)
 dist_check_SCRIPTS += $(TUI_TESTS)
