@@ -236,10 +236,15 @@ static void side_transitions(struct pa_tf_side *d, const struct pa_tf_snap *b,
 	}
 }
 
-/* Child pages exclusive on both sides whose PFN differs from the
- * parent's: copied for the child at fork (mm/memory.c
- * copy_present_page(): pages that may be pinned), or written by the
- * child before its first stop (the CLONE_CHILD_SETTID word). */
+/* Child pages exclusive on a page frame other than the parent's at the
+ * same address: the child got a page of its own at fork, before its first
+ * instruction.  That is a copy made at fork (mm/memory.c
+ * copy_present_page(): pages that may be pinned for DMA; for a pinned
+ * THP, copy_huge_pmd() splits the parent's PMD and the copy goes page by
+ * page, mm/huge_memory.c), or a page written by the child before its first
+ * stop (the CLONE_CHILD_SETTID word).  The parent's side is not required
+ * to read exclusive: after the split, tails of its still-large folio are
+ * "unknown" (doc/kernel-notes.md 3.3). */
 static void side_copied(struct pa_tf_side *d, const struct pa_tf_snap *parent,
 			const struct pa_tf_snap *child)
 {
@@ -256,8 +261,7 @@ static void side_copied(struct pa_tf_side *d, const struct pa_tf_snap *parent,
 		} else if (c->vpn < p->vpn) {
 			j++;
 		} else {
-			if (p->state == PA_ST_ANON_EXCLUSIVE && c->state == PA_ST_ANON_EXCLUSIVE &&
-			    p->pfn && c->pfn && p->pfn != c->pfn) {
+			if (c->state == PA_ST_ANON_EXCLUSIVE && p->pfn && c->pfn && p->pfn != c->pfn) {
 				d->copied++;
 				if (p->pinned)
 					d->copied_pinned++;

@@ -9,6 +9,7 @@ TRACE_TESTS = \
 	tests/trace/fork.sh \
 	tests/trace/scenes.sh \
 	tests/trace/uring.sh \
+	tests/trace/uring-thp.sh \
 	tests/trace/attach.sh \
 	tests/trace/interrupt.sh
 

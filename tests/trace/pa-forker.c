@@ -11,6 +11,10 @@
  *			at once; exits 77 when io_uring cannot be set up
  *	uring-hold MIB PIN  the same registration, then print "ready PID
  *			START END" (the region) and wait for end of input
+ *	uring-thp	4 MiB aligned to 2 MiB with MADV_HUGEPAGE (two THPs
+ *			when the kernel gives them), written, its first 2 MiB
+ *			registered as an io_uring fixed buffer; fork, the child
+ *			exits at once; exits 77 when io_uring cannot be set up
  *	vfork PROG	vfork, the child execs PROG; exit status of PROG
  *	chain N		N generations: generation G writes a region of 1 MiB
  *			+ G pages, forks the next and waits for it; the last
@@ -31,6 +35,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -135,6 +140,55 @@ static int do_uring(size_t mib, size_t pin, bool hold)
 	return reap(pid);
 }
 
+/* A pinned THP at fork: the region is found by its size (4 MiB), the
+ * pinned part is its first huge page. */
+static int do_uring_thp(void)
+{
+	const size_t huge = 2 << 20, bytes = 2 * huge;
+	struct io_uring_params par;
+	struct iovec iov;
+	char *raw, *p;
+	int fd;
+	pid_t pid;
+
+	/* aligned: map more, cut the ends; a PROT_NONE page after it keeps
+	 * its VMA apart */
+	raw = mmap(NULL, bytes + 2 * huge, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+		   -1, 0);
+	if (raw == MAP_FAILED) {
+		perror("mmap");
+		return 1;
+	}
+	p = (char *)(((uintptr_t)raw + huge - 1) & ~(uintptr_t)(huge - 1));
+	if (p > raw)
+		munmap(raw, (size_t)(p - raw));
+	munmap(p + bytes + 4096, (size_t)(raw + bytes + 2 * huge - (p + bytes + 4096)));
+	mprotect(p + bytes, 4096, PROT_NONE);
+	if (madvise(p, bytes, MADV_HUGEPAGE) < 0) {
+		fprintf(stderr, "MADV_HUGEPAGE: %s\n", strerror(errno));
+		return 77;
+	}
+	fill(p, bytes, 1);
+	memset(&par, 0, sizeof(par));
+	fd = (int)syscall(SYS_io_uring_setup, 4, &par);
+	if (fd < 0) {
+		fprintf(stderr, "io_uring_setup: %s\n", strerror(errno));
+		return 77;
+	}
+	iov.iov_base = p;
+	iov.iov_len = huge;
+	if (syscall(SYS_io_uring_register, fd, IORING_REGISTER_BUFFERS, &iov, 1) < 0) {
+		fprintf(stderr, "IORING_REGISTER_BUFFERS: %s\n", strerror(errno));
+		return 77;
+	}
+	pid = fork();
+	if (pid < 0)
+		return 1;
+	if (pid == 0)
+		_exit(0);
+	return reap(pid);
+}
+
 static int do_chain(int n)
 {
 	for (int gen = 1;; gen++) {
@@ -177,6 +231,8 @@ int main(int argc, char **argv)
 		return do_uring((size_t)a, (size_t)atol(argv[3]), false);
 	if (!strcmp(mode, "uring-hold") && a > 0 && argc > 3)
 		return do_uring((size_t)a, (size_t)atol(argv[3]), true);
+	if (!strcmp(mode, "uring-thp"))
+		return do_uring_thp();
 	if (!strcmp(mode, "vfork") && argc > 2) {
 		pid_t pid = vfork();
 
@@ -226,7 +282,7 @@ int main(int argc, char **argv)
 			pthread_join(th[i], NULL);
 		return 0;
 	}
-	fprintf(stderr, "usage: pa-forker rewrite MIB | uring MIB PIN | uring-hold MIB PIN | vfork PROG | chain N | "
+	fprintf(stderr, "usage: pa-forker rewrite MIB | uring MIB PIN | uring-hold MIB PIN | uring-thp | vfork PROG | chain N | "
 		"killself SIG | stopself | exit CODE | loop | threads N\n");
 	return 2;
 }
