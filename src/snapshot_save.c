@@ -9,7 +9,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,12 +39,28 @@ static int __attribute__((format(printf, 3, 4))) errf(char *err, size_t errlen, 
 /* ------------------------------------------------------------------ */
 /* Writer                                                              */
 
+/*
+ * The writer replaces FILE race-free against whoever can write its
+ * directory (as outfile.c does for --output-file): the directory is
+ * opened once and every later step works relative to it (fstatat,
+ * openat with O_EXCL | O_NOFOLLOW, renameat), so no name is looked up
+ * twice.  A FILE that is a symbolic link is followed (its target is
+ * replaced, the link stays) only when the link belongs to the user
+ * running page-anon or to root: root saving into /tmp never writes
+ * through another user's link.  The new file is a new inode with mode
+ * 0666 less the umask, owned by the user running page-anon.
+ */
 struct pa_snap_writer {
-	char *path, *tmp;
+	char *path;		/* as given, for messages */
+	int dirfd;		/* the directory FILE is replaced in */
+	char *name;		/* FILE's name in dirfd */
+	char *tmp;		/* the temporary file's name in dirfd; NULL once renamed */
 	int fd;
 	uint64_t size;
 	ZSTD_CCtx *cctx;
 };
+
+#define MAX_LINKS 8
 
 static int write_all(int fd, const void *p, size_t n)
 {
@@ -64,6 +79,21 @@ static int write_all(int fd, const void *p, size_t n)
 	return 0;
 }
 
+/* fd moved above standard error (page-anon may start with standard
+ * output closed), close-on-exec. */
+static int high_fd(int fd)
+{
+	int h, e;
+
+	if (fd < 0 || fd > STDERR_FILENO)
+		return fd;
+	h = fcntl(fd, F_DUPFD_CLOEXEC, STDERR_FILENO + 1);
+	e = errno;
+	close(fd);
+	errno = e;
+	return h;
+}
+
 void pa_snap_writer_abort(struct pa_snap_writer *w)
 {
 	if (!w)
@@ -71,21 +101,169 @@ void pa_snap_writer_abort(struct pa_snap_writer *w)
 	if (w->fd >= 0)
 		close(w->fd);
 	if (w->tmp)
-		unlink(w->tmp);
+		unlinkat(w->dirfd, w->tmp, 0);
+	if (w->dirfd >= 0)
+		close(w->dirfd);
 	ZSTD_freeCCtx(w->cctx);
 	free(w->path);
+	free(w->name);
 	free(w->tmp);
 	free(w);
+}
+
+/* The directory and name FILE is replaced under: w->dirfd, w->name. */
+static int writer_resolve(struct pa_snap_writer *w, char *err, size_t errlen)
+{
+	char *cur = pa_xstrdup(w->path), link[4096];
+	int r = -1;
+
+	for (int hop = 0;; hop++) {
+		char *slash = strrchr(cur, '/'), *base = slash ? slash + 1 : cur;
+		struct stat st;
+		ssize_t n;
+		int fd, sr;
+
+		if (slash)
+			*slash = '\0';
+		fd = openat(w->dirfd >= 0 ? w->dirfd : AT_FDCWD, !slash ? "." : slash == cur ? "/" : cur,
+			    O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (fd < 0) {
+			ERR("%s: cannot open its directory: %s", w->path, strerror(errno));
+			break;
+		}
+		if (w->dirfd >= 0)
+			close(w->dirfd);
+		w->dirfd = high_fd(fd);
+		if (!*base || !strcmp(base, ".") || !strcmp(base, "..")) {
+			ERR("%s: is a directory (a snapshot is a file)", w->path);
+			break;
+		}
+		sr = fstatat(w->dirfd, base, &st, AT_SYMLINK_NOFOLLOW);
+		if (sr < 0 && errno != ENOENT) {
+			ERR("%s: %s", w->path, strerror(errno));
+			break;
+		}
+		if (sr < 0 || S_ISREG(st.st_mode)) {
+			w->name = pa_xstrdup(base);
+			r = 0;
+			break;
+		}
+		if (!S_ISLNK(st.st_mode)) {
+			ERR("%s: exists and is not a regular file", w->path);
+			break;
+		}
+		if (st.st_uid != geteuid() && st.st_uid != 0) {
+			ERR("%s: is a symbolic link of another user (uid %u): not followed; "
+			    "remove it or save elsewhere", w->path, (unsigned)st.st_uid);
+			break;
+		}
+		if (hop == MAX_LINKS) {
+			ERR("%s: %s", w->path, strerror(ELOOP));
+			break;
+		}
+		/* read the link through a descriptor of the link itself, so
+		 * that it cannot be swapped between the check and the read */
+		fd = openat(w->dirfd, base, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0 || fstat(fd, &st) < 0 || !S_ISLNK(st.st_mode) ||
+		    (st.st_uid != geteuid() && st.st_uid != 0) ||
+		    (n = readlinkat(fd, "", link, sizeof(link) - 1)) <= 0) {
+			ERR("%s: the symbolic link changed while it was read", w->path);
+			if (fd >= 0)
+				close(fd);
+			break;
+		}
+		close(fd);
+		link[n] = '\0';
+		free(cur);
+		cur = pa_xstrdup(link);	/* relative to w->dirfd */
+	}
+	free(cur);
+	return r;
+}
+
+/* A new temporary file .NAME.XXXXXX next to FILE. */
+static int writer_tmp(struct pa_snap_writer *w, char *err, size_t errlen)
+{
+	static const char chars[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+	size_t len = strlen(w->name) + 9;
+	unsigned seed = (unsigned)getpid() ^ (unsigned)time(NULL) ^ (unsigned)(uintptr_t)w;
+
+	w->tmp = pa_xrealloc(NULL, len, 1);
+	for (int tries = 0; tries < 100; tries++) {
+		char *x;
+
+		snprintf(w->tmp, len, ".%s.XXXXXX", w->name);
+		for (x = w->tmp + len - 7; *x; x++)
+			*x = chars[rand_r(&seed) % (sizeof(chars) - 1)];
+		w->fd = openat(w->dirfd, w->tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+			       0666);
+		if (w->fd >= 0) {
+			w->fd = high_fd(w->fd);
+			if (w->fd >= 0)
+				return 0;
+			unlinkat(w->dirfd, w->tmp, 0);
+			break;
+		}
+		if (errno != EEXIST)
+			break;
+	}
+	ERR("%s: cannot create a temporary file in its directory: %s", w->path, strerror(errno));
+	free(w->tmp);
+	w->tmp = NULL;
+	return -1;
+}
+
+/* --append: check the captures already in FILE (the first is decoded,
+ * every checksum verified) and copy them. */
+static int writer_copy(struct pa_snap_writer *w, bool *copied, char *err, size_t errlen)
+{
+	int fd = openat(w->dirfd, w->name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	struct pa_snap_capture c;
+	size_t count, len;
+	uint8_t *data;
+	struct stat st;
+	char why[1024];
+	int r = 0;
+
+	*copied = false;
+	if (fd < 0)
+		return errno == ENOENT ? 0 : ERR("%s: %s", w->path, strerror(errno));
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size > SIZE_MAX / 2) {
+		close(fd);
+		return ERR("%s: exists and is not a regular file", w->path);
+	}
+	len = (size_t)st.st_size;
+	data = pa_xrealloc(NULL, len ? len : 1, 1);
+	for (size_t done = 0; done < len && !r;) {
+		ssize_t k = pread(fd, data + done, len - done, (off_t)done);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			r = ERR("%s: read error: %s", w->path, k < 0 ? strerror(errno) : "file shrank");
+		else
+			done += (size_t)k;
+	}
+	close(fd);
+	if (!r && pa_snap_read_mem(data, len, 1, PA_SNAP_MAX_RAW, &c, &count, why, sizeof(why)) < 0)
+		r = ERR("cannot append: %s: %s", w->path, why);
+	else if (!r)
+		pa_snap_capture_free(&c);
+	if (!r && (r = write_all(w->fd, data, len)) < 0)
+		r = ERR("%s: cannot copy the captures: %s", w->path, strerror(-r));
+	free(data);
+	if (r)
+		return -1;
+	w->size = len;
+	*copied = true;
+	return 0;
 }
 
 struct pa_snap_writer *pa_snap_writer_open(const char *path, bool append, char *err, size_t errlen)
 {
 	struct pa_snap_writer *w = calloc(1, sizeof(*w));
 	uint8_t hdr[PA_SNAP_HDR_SIZE] = { 0 };
-	char *d, *b, *real;
-	struct stat st;
-	size_t len;
-	mode_t mask;
+	bool copied = false;
 	int r;
 
 	if (!w) {
@@ -93,65 +271,16 @@ struct pa_snap_writer *pa_snap_writer_open(const char *path, bool append, char *
 		return NULL;
 	}
 	w->fd = -1;
-	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
-		ERR("%s: exists and is not a regular file", path);
+	w->dirfd = -1;
+	w->path = pa_xstrdup(path);
+	if (writer_resolve(w, err, errlen) < 0 || writer_tmp(w, err, errlen) < 0)
 		goto fail;
-	}
-	/* Replace the target of a symbolic link, not the link. */
-	real = realpath(path, NULL);
-	w->path = pa_xstrdup(real ? real : path);
-	free(real);
-	d = pa_xstrdup(w->path);
-	b = pa_xstrdup(w->path);
-	len = strlen(w->path) + 16;
-	w->tmp = pa_xrealloc(NULL, len, 1);
-	snprintf(w->tmp, len, "%s/.%s.XXXXXX", dirname(d), basename(b));
-	free(d);
-	free(b);
-	w->fd = mkostemp(w->tmp, O_CLOEXEC);
-	if (w->fd < 0) {
-		ERR("%s: cannot create a temporary file in its directory: %s", path, strerror(errno));
-		free(w->tmp);
-		w->tmp = NULL;
+	if (append && writer_copy(w, &copied, err, errlen) < 0)
 		goto fail;
-	}
-	mask = umask(0);
-	umask(mask);
-	if (fchmod(w->fd, 0666 & ~mask) < 0) {
-		ERR("%s: %s", w->tmp, strerror(errno));
-		goto fail;
-	}
-	if (append && stat(path, &st) == 0) {
-		struct pa_snap_capture c;
-		size_t count, idx = 0;
-		char why[1024];
-		uint8_t *data;
-		FILE *f;
-
-		/* Check what is there (the first capture is decoded, all
-		 * checksums verified), then copy it. */
-		if (pa_snap_read_file(path, &c, &idx, &count, why, sizeof(why)) < 0) {
-			ERR("cannot append: %s", why);
-			goto fail;
-		}
-		pa_snap_capture_free(&c);
-		f = fopen(path, "re");
-		data = pa_xrealloc(NULL, (size_t)st.st_size ? (size_t)st.st_size : 1, 1);
-		if (!f || fread(data, 1, (size_t)st.st_size, f) != (size_t)st.st_size ||
-		    (r = write_all(w->fd, data, (size_t)st.st_size)) < 0) {
-			ERR("%s: cannot copy the captures: %s", path, strerror(errno));
-			if (f)
-				fclose(f);
-			free(data);
-			goto fail;
-		}
-		fclose(f);
-		free(data);
-		w->size = (uint64_t)st.st_size;
-	} else {
+	if (!copied) {
 		pa_snap_file_header(hdr);
 		if ((r = write_all(w->fd, hdr, sizeof(hdr))) < 0) {
-			ERR("%s: write error: %s", w->tmp, strerror(-r));
+			ERR("%s: write error: %s", w->path, strerror(-r));
 			goto fail;
 		}
 		w->size = sizeof(hdr);
@@ -214,7 +343,7 @@ int pa_snap_writer_commit(struct pa_snap_writer *w, char *err, size_t errlen)
 		r = ERR("%s: write error: %s; the file was not written", w->path, strerror(errno));
 	} else {
 		w->fd = -1;
-		if (rename(w->tmp, w->path) < 0)
+		if (renameat(w->dirfd, w->tmp, w->dirfd, w->name) < 0)
 			r = ERR("%s: cannot rename %s to it: %s", w->path, w->tmp, strerror(errno));
 		else {
 			free(w->tmp);
@@ -468,7 +597,7 @@ int pa_snap_save(struct pa_session *s)
 	struct pa_snap_capture c;
 	struct pa_snap_writer *w;
 	char err[1024], hs[32], fs[32];
-	uint64_t pages = 0;
+	uint64_t pages = 0, fsize = 0;
 	double t0 = pa_now();
 	size_t npids, skipped;
 	struct pa_snap_buf procs = { 0 }, infob = { 0 };
@@ -518,6 +647,8 @@ int pa_snap_save(struct pa_session *s)
 	r = writer_add_parts(w, infob.p, infob.n, procs.p, procs.n, err, sizeof(err));
 	free(infob.p);
 	free(procs.p);
+	if (r == 0)
+		fsize = pa_snap_writer_size(w);
 	if (r < 0 || pa_snap_writer_commit(w, err, sizeof(err)) < 0) {
 		if (r < 0)
 			pa_snap_writer_abort(w);
@@ -528,11 +659,7 @@ int pa_snap_save(struct pa_session *s)
 	for (size_t i = 0; i < c.nprocs; i++)
 		pages += c.procs[i].n;
 	pa_human_size(pages * (uint64_t)c.page_size, hs, sizeof(hs));
-	{
-		struct stat st;
-
-		pa_human_size(stat(o->save, &st) == 0 ? (uint64_t)st.st_size : 0, fs, sizeof(fs));
-	}
+	pa_human_size(fsize, fs, sizeof(fs));
 	fprintf(stderr, "%s: saved %zu process%s, %llu populated pages (%s) to %s: %s in %.2f s",
 		pa_progname, c.nprocs, c.nprocs == 1 ? "" : "es", (unsigned long long)pages, hs,
 		o->save, fs, pa_now() - t0);

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -118,14 +119,17 @@ int pa_stdout_error(void)
 /*
  * Like util-linux close_stdout(): a reader that went away (| head) is not
  * an error, any other write error is, reported with the error of the
- * write that failed.
+ * write that failed.  Standard output closed from the start (>&-) is no
+ * error when nothing was written to it (--save), as in gnulib's
+ * close_stream().
  */
 static void close_stdout(void)
 {
+	bool pending = __fpending(stdout) != 0;
 	int err = pa_stdout_flush();
 
 	errno = 0;
-	if (fclose(stdout) != 0 && !err)
+	if (fclose(stdout) != 0 && !err && (pending || errno != EBADF))
 		err = errno ? errno : EIO;
 	if (err && err != EPIPE) {
 		fprintf(stderr, "%s: write error on standard output: %s\n", pa_progname,

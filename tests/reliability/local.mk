@@ -16,6 +16,7 @@ RELIABILITY_TESTS = \
 	tests/reliability/output-file.sh \
 	tests/reliability/pid-reuse.sh \
 	tests/reliability/privilege.sh \
+	tests/reliability/save-file.sh \
 	tests/reliability/sigpipe.sh \
 	tests/reliability/special-procs.sh \
 	tests/reliability/sysroot.sh \
