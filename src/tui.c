@@ -1261,7 +1261,7 @@ static void counts_text(const struct tui *t, const struct pa_counts *c, char *bu
 static void draw_event(struct tui *t)
 {
 	const struct pa_tl_event *e = sel_event(t);
-	char (*line)[512] = NULL;
+	char (*line)[768] = NULL;
 	attr_t *attr = NULL;
 	size_t n = 0, cap = 0;
 	int h = LINES - 4;
