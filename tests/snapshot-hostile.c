@@ -70,8 +70,11 @@ static void info(struct b *out, uint64_t ps, uint64_t nprocs)
 	sec(out, PA_SNAP_SEC_INFO, &i, i.n);
 }
 
+/* The kpagecgroup column's values (zigzag deltas) of proc(). */
+static uint64_t cgroup_delta;
+
 /* A process with the given maps and pages (vpn deltas, pme high bits,
- * pfn zigzag deltas); kpage columns all 0. */
+ * pfn zigzag deltas); kpage columns 0 but kpagecgroup (cgroup_delta). */
 static void proc(struct b *out, uint64_t pid, const char *maps, uint64_t n, const uint64_t *dv,
 		 const uint64_t *hi, const uint64_t *lo, size_t have)
 {
@@ -95,7 +98,7 @@ static void proc(struct b *out, uint64_t pid, const char *maps, uint64_t n, cons
 		v(&p, 0);
 	for (int c = 0; c < 3; c++)
 		for (size_t k = 0; k < have; k++)
-			v(&p, 0);
+			v(&p, c == 2 ? cgroup_delta : 0);
 	sec(out, PA_SNAP_SEC_PROC, &p, p.n);
 }
 
@@ -260,6 +263,15 @@ int main(int argc, char **argv)
 		pinned(&p, 7, 4, 1, gl, 1);
 	}
 	expect("pinned-empty-range", &p, "empty", dir);
+
+	/* kpagecgroup values where the capture information says none were
+	 * read (kpage files 3) */
+	p.n = 0;
+	info(&p, 4096, 1);
+	cgroup_delta = 2;
+	proc(&p, 7, m1, 2, one, present, pfn, 2);
+	cgroup_delta = 0;
+	expect("kpagecgroup-not-announced", &p, "capture without kpagecgroup", dir);
 
 	p.n = 0;
 	info(&p, 4096, 1ULL << 40);

@@ -39,7 +39,8 @@ static bool same_capture(const struct pa_snap_capture *a, const struct pa_snap_c
 				return false;
 		if (n && (memcmp(p->vpn, q->vpn, n * 8) || memcmp(p->pme, q->pme, n * 8) ||
 			  memcmp(p->kflags, q->kflags, n * 8) || memcmp(p->kcount, q->kcount, n * 8) ||
-			  memcmp(p->kcgroup, q->kcgroup, n * 8) || memcmp(p->pg, q->pg, n)))
+			  !p->kcgroup != !q->kcgroup ||
+			  (p->kcgroup && memcmp(p->kcgroup, q->kcgroup, n * 8)) || memcmp(p->pg, q->pg, n)))
 			return false;
 	}
 	return true;
