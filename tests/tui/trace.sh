@@ -102,14 +102,16 @@ cminflt()	# PID: minor faults of its reaped children (grows while it forks)
 	sed 's/^.*) //' "/proc/$1/stat" | awk '{ print $8 }'
 }
 for how in q C-c TERM; do
-	rm -f "$tmp/rc" "$tmp/stty" "$tmp/loop.log"
+	rm -f "$tmp/rc" "$tmp/stty"
+	log=$tmp/loop-$how.log
+	# the loop runs until killed: whatever happens to this test
+	at_exit "kill \$(sed -n 's/^ready //p' '$log') 2>/dev/null"
 	"$TMUX_PROG" -L "$tui_sock" kill-server 2>/dev/null || :
-	tui_start "'$PAGE_ANON' --tui --trace-fork --color=never --interval 0.2 --command-log '$tmp/loop.log' -- '$PA_FORKER' loop 2>'$tmp/pa.err'; echo \$? >'$tmp/rc'; stty -a >'$tmp/stty'"
-	tui_wait_file "$how: the loop's output" "$tmp/loop.log"
+	tui_start "'$PAGE_ANON' --tui --trace-fork --color=never --interval 0.2 --command-log '$log' -- '$PA_FORKER' loop 2>'$tmp/pa.err'; echo \$? >'$tmp/rc'; stty -a >'$tmp/stty'"
+	tui_wait_file "$how: the loop's output" "$log"
 	tui_wait "$how: the loop forks" '/ fork [0-9]+ -> [0-9]+ \(pa-forker\)/ { f = 1 } END { exit !f }'
-	loop=$(sed -n 's/^ready //p' "$tmp/loop.log")
-	[ -n "$loop" ] || fail "$how: no PID in the loop's output: $(cat "$tmp/loop.log")"
-	at_exit "kill $loop 2>/dev/null"
+	loop=$(sed -n 's/^ready //p' "$log")
+	[ -n "$loop" ] || fail "$how: no PID in the loop's output: $(cat "$log")"
 	tui_keys f
 	tui_wait "$how: a fork held" '/^HELD at fork [0-9]+ -> [0-9]+:/ { f = 1 } END { exit !f }'
 	set -- $(held_pids)
