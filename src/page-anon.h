@@ -29,7 +29,11 @@
  *   run.c      dispatches the modes.  Calls are meant to go one way:
  *              run -> outputs, flagscan, tui -> collect -> session ->
  *              walk -> source (--all: run -> its outputs -> fleet's
- *              column table; run -> fleet -> collect).  Snapshots: the
+ *              column table; run -> fleet -> collect; --trace-fork:
+ *              run or tui drives tracefork's loop, tracefork -> collect
+ *              and -> tracefork_out for its text and NDJSON, and the TUI
+ *              gets each event through a hook into its timeline, which
+ *              reads the event's readings only).  Snapshots: the
  *              format and reader (snapshot.c) stand beside source.c, so
  *              session.c can open them for --load; the save side
  *              (snapshot_save.c) sits above collect.c and session.c.
