@@ -281,6 +281,9 @@ void pa_explain_open_error(const struct pa_session *s, pid_t pid, int err, char 
 				 "its memory is gone", (int)pid);
 		else if (state)
 			snprintf(buf, len, "process %d: its memory is gone (exiting)", (int)pid);
+		else if (pa_source_capture(s->src))
+			snprintf(buf, len, "process %d is not in the snapshot %s (without -p: "
+				 "all of its processes)", (int)pid, s->src->root);
 		else
 			snprintf(buf, len, "process %d: no such process", (int)pid);
 		break;

@@ -87,6 +87,14 @@ cmp -s "$tmp/c0.n" "$tmp/c1.n" || fail "--load --check differs from --load --che
 "$JQ" -S 'del(.all)' "$tmp/c0.n" >"$tmp/c0.m"
 cmp -s "$tmp/c0.m" "$tmp/c2.n" || fail "--load --check differs from --load --check --all"
 
+# A PID the capture does not hold: named as such (not "no such process").
+set +e
+"$PAGE_ANON" --load "$fix/fork.pas@3" -p 1 >/dev/null 2>"$tmp/p1.err"
+rc=$?
+set -e
+expect "--load -p of a PID not in the capture: status" "$rc" 1
+grep -q "process 1 is not in the snapshot .*fork.pas@3" "$tmp/p1.err" || fail "-p 1: $(cat "$tmp/p1.err")"
+
 # Transitions across the fork (the child compared with its parent).
 "$PAGE_ANON" --diff "$fix/fork.pas@2" "$fix/fork.pas@3" --json >"$tmp/d.json"
 trans()	# process-index
