@@ -96,7 +96,7 @@ _page_anon()
 		;;
 	--sort)
 		local cols='start end size perms offset dev inode rss anon excl shared sole ksm zero file swap special unknown thp hugetlb mmap_excl uffd_wp guard uss pss pinned name'
-		[[ " ${words[*]} " == *" --all "* ]] && cols='pid ppid user command cgroup unit procs rss uss pss exclusive shared sole ksm zero file swapped special unknown'
+		[[ " ${words[*]} " == *" --all "* ]] && cols='pid ppid user command cgroup unit procs rss anon excl shared sole ksm zero file swap special unknown thp hugetlb mmap_excl uffd_wp guard uss pss smaps_rss'
 		local sign=
 		[[ $cur == -* ]] && sign=-
 		COMPREPLY=($(compgen -P "$sign" -W "$cols" -- "${cur#-}"))
@@ -105,7 +105,7 @@ _page_anon()
 	-o | --output)
 		# a list starting with + adds to the default columns
 		local cols='help start end size perms offset dev inode rss anon excl shared sole ksm zero file swap special unknown thp hugetlb mmap_excl uffd_wp guard uss pss pinned name'
-		[[ " ${words[*]} " == *" --all "* ]] && cols='help pid ppid user command cgroup unit procs rss uss pss exclusive shared sole ksm zero file swapped special unknown'
+		[[ " ${words[*]} " == *" --all "* ]] && cols='help pid ppid user command cgroup unit procs rss anon excl shared sole ksm zero file swap special unknown thp hugetlb mmap_excl uffd_wp guard uss pss smaps_rss'
 		local prefix=${cur%"${cur##*[,+]}"}
 		COMPREPLY=($(compgen -P "$prefix" -W "$cols" -- "${cur##*[,+]}"))
 		compopt -o nospace

@@ -92,8 +92,8 @@ $c -l group-by -x -a 'comm user cgroup unit' -d 'With --all: sum the rows by com
 $c -l top -x -d 'With --all: only the first N rows or groups'
 $c -l prometheus -d 'With --all: Prometheus text exposition'
 $c -l max-seconds -x -d 'With --all: stop reading processes after SECONDS'
-complete -c page-anon -n '__fish_contains_opt all' -l sort -x -a 'pid ppid user command cgroup unit procs rss uss pss exclusive shared sole ksm zero file swapped special unknown -pid -ppid -user -command -cgroup -unit -procs -rss -uss -pss -exclusive -shared -sole -ksm -zero -file -swapped -special -unknown' -d 'Sort --all rows by column (- for descending)'
-complete -c page-anon -n '__fish_contains_opt all' -s o -l output -x -a 'help pid ppid user command cgroup unit procs rss uss pss exclusive shared sole ksm zero file swapped special unknown' -d 'Columns of --all'
+complete -c page-anon -n '__fish_contains_opt all' -l sort -x -a 'pid ppid user command cgroup unit procs rss anon excl shared sole ksm zero file swap special unknown thp hugetlb mmap_excl uffd_wp guard uss pss smaps_rss -pid -ppid -user -command -cgroup -unit -procs -rss -anon -excl -shared -sole -ksm -zero -file -swap -special -unknown -thp -hugetlb -mmap_excl -uffd_wp -guard -uss -pss -smaps_rss' -d 'Sort --all rows by column (- for descending)'
+complete -c page-anon -n '__fish_contains_opt all' -s o -l output -x -a 'help pid ppid user command cgroup unit procs rss anon excl shared sole ksm zero file swap special unknown thp hugetlb mmap_excl uffd_wp guard uss pss smaps_rss' -d 'Columns of --all'
 # Snapshots
 $c -l save -r -F -d 'Capture the processes into a snapshot FILE'
 $c -l append -d 'With --save: add the capture to FILE'

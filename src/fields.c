@@ -25,12 +25,14 @@ const struct pa_field pa_fields[PA_F__N] = {
 	[PA_F_OFFSET] = { "offset", "OFFSET", "offset", "file offset", VMA(HEX) },
 	[PA_F_DEV] = { "dev", "DEV", "dev", "device major:minor", VMA(DEV) },
 	[PA_F_INODE] = { "inode", "INODE", "inode", "inode of the mapped file", VMA(DEC) },
-	[PA_F_RSS] = { "rss", "RSS", "present", "present pages", PAGES(present),
+	[PA_F_RSS] = { "rss", "RSS", "present", "present pages (zero-page mappings included)",
+		       PAGES(present),
 		       .flags = PA_FIELD_DEFAULT },
 	[PA_F_ANON] = { "anon", "ANON", "anon", "present anonymous pages (with KSM)", PAGES(anon) },
 	[PA_F_EXCL] = { "excl", "EXCL", "anon_exclusive", "anon_exclusive: a write needs no copy",
 			PAGES(state[PA_ST_ANON_EXCLUSIVE]), .flags = PA_FIELD_DEFAULT,
-			.color = "\033[32m" },	/* green: no copy on write */
+			.color = "\033[32m",	/* green: no copy on write */
+			.alias = "exclusive" },
 	[PA_F_SHARED] = { "shared", "SHARED", "anon_shared",
 			  "anon_shared: mapped more than once, a write copies",
 			  PAGES(state[PA_ST_ANON_SHARED]), .flags = PA_FIELD_DEFAULT,
@@ -45,7 +47,7 @@ const struct pa_field pa_fields[PA_F__N] = {
 	[PA_F_FILE] = { "file", "FILE", "file", "file, shmem or MAP_SHARED anonymous pages",
 			PAGES(state[PA_ST_FILE]) },
 	[PA_F_SWAP] = { "swap", "SWAP", "swapped", "swapped out", PAGES(state[PA_ST_SWAPPED]),
-			.flags = PA_FIELD_DEFAULT, .color = "\033[31m" },
+			.flags = PA_FIELD_DEFAULT, .color = "\033[31m", .alias = "swapped" },
 	[PA_F_SPECIAL] = { "special", "SPECIAL", "special",
 			   "migration, guard, uffd-wp marker, device entries",
 			   PAGES(state[PA_ST_SPECIAL]) },
@@ -63,16 +65,33 @@ const struct pa_field pa_fields[PA_F__N] = {
 	[PA_F_USS] = { "uss", "USS", "uss", "resident pages mapped once (kpagecount 1)",
 		       PAGES(uss) },
 	[PA_F_PSS] = { "pss", "PSS", "pss_q16",
-		       "resident pages, each divided by its kpagecount (JSON: in 1/65536 pages)",
-		       PAGES(pss_q16), .frac_bits = PA_PSS_SHIFT },
+		       "resident pages, each divided by its kpagecount",
+		       PAGES(pss_q16), .frac_bits = PA_PSS_SHIFT, .metric = "pss" },
 	[PA_F_PINNED] = { "pinned", "PINNED", "pinned",
 			  "pages in io_uring registered buffers (pinned: copied at fork)",
-			  PAGES(pinned) },
+			  PAGES(pinned), .flags = PA_FIELD_NOT_ALL },	/* io_uring: -p only */
 	[PA_F_NAME] = { "name", "NAME", "name", "mapped file or [heap], [stack], ...", VMA(TEXT),
 			.flags = PA_FIELD_DEFAULT | PA_FIELD_LEFT },
+	/* --all's RSS (JSON rss_bytes, page_anon_rss_bytes): smem's */
 	[PA_F_SMAPS_RSS] = { "smaps_rss", "SMAPS_RSS", NULL,
-			     "resident pages, zero pages excluded (as smaps)", PAGES(rss),
-			     .flags = PA_FIELD_HIDDEN },
+			     "resident pages as smaps counts them (zero pages excluded)",
+			     PAGES(rss), .flags = PA_FIELD_HIDDEN, .metric = "rss" },
+#define PROC(id_, name_, header_, json_, help_, fmt_, flags_) \
+	[id_] = { name_, header_, json_, help_, .kind = PA_FIELD_PROC, .fmt = PA_FMT_##fmt_, \
+		  .flags = PA_FIELD_HIDDEN | (flags_) }
+	PROC(PA_F_PID, "pid", "PID", "pid", "process ID", DEC, PA_FIELD_PER_PROC),
+	PROC(PA_F_PPID, "ppid", "PPID", "ppid", "parent process ID", DEC, PA_FIELD_PER_PROC),
+	PROC(PA_F_USER, "user", "USER", "user", "effective user", TEXT,
+	     PA_FIELD_PER_PROC | PA_FIELD_LEFT),
+	PROC(PA_F_COMMAND, "command", "COMMAND", "command", "command name (/proc/PID/comm)", TEXT,
+	     PA_FIELD_PER_PROC | PA_FIELD_LEFT),
+	PROC(PA_F_CGROUP, "cgroup", "CGROUP", "cgroup", "cgroup v2 path", TEXT,
+	     PA_FIELD_PER_PROC | PA_FIELD_LEFT),
+	PROC(PA_F_UNIT, "unit", "UNIT", "unit", "systemd unit from the cgroup path", TEXT,
+	     PA_FIELD_PER_PROC | PA_FIELD_LEFT),
+	PROC(PA_F_PROCS, "procs", "PROCS", "processes", "processes in the row (a group's count)",
+	     DEC, 0),
+#undef PROC
 #define REASON(id_, name_, header_, help_, ur_) \
 	[id_] = { name_, header_, name_, help_, PAGES(unknown[ur_]), \
 		  .flags = PA_FIELD_HIDDEN | PA_FIELD_REASON }
@@ -97,12 +116,55 @@ const struct pa_field pa_fields[PA_F__N] = {
 #undef REASON
 };
 
+const int pa_all_default[] = {
+	PA_F_PID, PA_F_USER, PA_F_COMMAND, PA_F_SMAPS_RSS, PA_F_USS, PA_F_PSS, PA_F_EXCL,
+	PA_F_SHARED, PA_F_SOLE, PA_F_KSM, PA_F_ZERO, PA_F_SWAP, PA_F_UNKNOWN, -1
+};
+
+static bool named(int id, const char *name)
+{
+	return !strcmp(pa_fields[id].name, name) ||
+	       (pa_fields[id].alias && !strcmp(pa_fields[id].alias, name));
+}
+
 int pa_field_lookup(const char *name)
 {
 	for (int i = 0; i < PA_F__N; i++)
-		if (!(pa_fields[i].flags & PA_FIELD_HIDDEN) && !strcmp(pa_fields[i].name, name))
+		if (!(pa_fields[i].flags & PA_FIELD_HIDDEN) && named(i, name))
 			return i;
 	return -1;
+}
+
+bool pa_field_is_all(int id)
+{
+	const struct pa_field *f = &pa_fields[id];
+
+	if (f->kind == PA_FIELD_PROC)
+		return true;
+	return f->kind == PA_FIELD_PAGES && !(f->flags & (PA_FIELD_REASON | PA_FIELD_NOT_ALL));
+}
+
+int pa_field_lookup_all(const char *name)
+{
+	for (int i = 0; i < PA_F__N; i++)
+		if (pa_field_is_all(i) && named(i, name))
+			return i;
+	return -1;
+}
+
+int pa_field_state(int id)
+{
+	size_t first = PA_COUNT(state), end = first + sizeof(((struct pa_counts *)0)->state);
+
+	if (pa_fields[id].kind != PA_FIELD_PAGES || pa_fields[id].offset < first ||
+	    pa_fields[id].offset >= end)
+		return -1;
+	return (int)((pa_fields[id].offset - first) / sizeof(uint64_t));
+}
+
+const char *pa_field_metric(int id)
+{
+	return pa_fields[id].metric ? pa_fields[id].metric : pa_fields[id].json;
 }
 
 uint64_t pa_field_count(const struct pa_counts *c, int id)

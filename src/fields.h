@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The field table (fields.c): one entry per column of the per-VMA report
- * and per page counter, as util-linux lsfd's infos[] or htop's
- * Process_fields[].  Every output reads it: the text columns (-o, --sort,
- * -o help), the JSON "pages", "totals" and "changes" objects and the VMA
- * attributes of the JSON report, pa_counts_add() and the TUI sort keys.
+ * The field table (fields.c): one entry per column of the per-VMA report,
+ * per page counter and per column of --all, as util-linux lsfd's infos[]
+ * or htop's Process_fields[].  Every output reads it: the text columns
+ * (-o, --sort, -o help) of the report and of --all, the JSON "pages",
+ * "totals" and "changes" objects and the VMA attributes of the JSON
+ * report, --all's JSON sizes, the Prometheus families, pa_counts_add() and
+ * the TUI sort keys.  A counter has one name everywhere: the report's.
  *
  * Adding a page counter:
  *   1. a uint64_t member of struct pa_counts (page-anon.h);
@@ -13,18 +15,23 @@
  *      PA_FIELD_HIDDEN) and its entry in
  *      pa_fields[] (fields.c): name (-o/--sort), header (the name in
  *      capitals), JSON key, one line of help, PA_FIELD_PAGES with
- *      PA_COUNT(member);
+ *      PA_COUNT(member); it is then also a column of --all, a size in
+ *      its JSON ("<key>_bytes") and a Prometheus family
+ *      ("page_anon_<key>_bytes") unless PA_FIELD_NOT_ALL;
  *   4. the documentation of the column and the key: the man page
  *      (--output and JSON OUTPUT), README, the column lists of the shell
  *      completions (tests/check-options.sh compares them with -o help),
- *      and the key in tests/schema/report.schema.json;
+ *      and the key in tests/schema/report.schema.json (and its _bytes
+ *      key in tests/schema/processes.schema.json);
  *   5. its computation in the independent oracle (tests/helper/pa-oracle.c):
  *      the live tests compare every key of the JSON pages object with it.
- * tests/unit/test_fields.c checks the table against struct pa_counts.
+ * tests/unit/test_fields.c checks the table against struct pa_counts and
+ * that every counter reaches every output.
  */
 #ifndef PA_FIELDS_H
 #define PA_FIELDS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "page-anon.h"
@@ -37,8 +44,10 @@ enum pa_field_id {
 	PA_F_FILE, PA_F_SWAP, PA_F_SPECIAL, PA_F_UNKNOWN, PA_F_THP, PA_F_HUGETLB,
 	PA_F_MMAP_EXCL, PA_F_UFFD_WP, PA_F_GUARD, PA_F_USS, PA_F_PSS, PA_F_PINNED,
 	PA_F_NAME,
-	/* hidden: summed with the others, shown by --all (fleet.c) only */
+	/* hidden: summed with the others, a column of --all only */
 	PA_F_SMAPS_RSS,
+	/* hidden: attributes of an --all row (a process or a group) */
+	PA_F_PID, PA_F_PPID, PA_F_USER, PA_F_COMMAND, PA_F_CGROUP, PA_F_UNIT, PA_F_PROCS,
 	/* hidden: unknown pages by reason, JSON "unknown_reasons" */
 	PA_F_UR_PFN_HIDDEN, PA_F_UR_PFN_ONCE, PA_F_UR_KPAGE, PA_F_UR_NO_EXCL_BIT, PA_F_UR_TAIL_ONCE,
 	PA_F_UR_MAPCOUNT, PA_F_UR_HEAD,
@@ -48,6 +57,7 @@ enum pa_field_id {
 enum pa_field_kind {
 	PA_FIELD_VMA,		/* an attribute of struct pa_vma */
 	PA_FIELD_PAGES,		/* a page counter of struct pa_counts */
+	PA_FIELD_PROC,		/* an attribute of an --all row (fleet.c) */
 };
 
 /* How a value is written (text and JSON). */
@@ -67,6 +77,10 @@ enum pa_field_fmt {
 #define PA_FIELD_REASON		0x8	/* hidden; its JSON key is in the
 					 * "unknown_reasons" object of the
 					 * pages and totals (an unknown reason) */
+#define PA_FIELD_NOT_ALL	0x10	/* a counter --all does not compute
+					 * (not its column, JSON key or metric) */
+#define PA_FIELD_PER_PROC	0x20	/* an --all column of processes only,
+					 * not with --group-by */
 
 struct pa_field {
 	const char *name;	/* -o, --sort, -o help */
@@ -79,14 +93,28 @@ struct pa_field {
 	unsigned frac_bits;	/* PA_FIELD_PAGES: the counter holds pages << frac_bits */
 	unsigned flags;		/* PA_FIELD_* */
 	const char *color;	/* ANSI colour of non-zero text cells, or NULL */
+	const char *alias;	/* a former --all name, still accepted by -o
+				 * and --sort, or NULL */
+	const char *metric;	/* --all JSON "<metric>_bytes" and Prometheus
+				 * page_anon_<metric>_bytes; NULL: the JSON key */
 };
 
 #define PA_COUNT(member)	offsetof(struct pa_counts, member)
 
 extern const struct pa_field pa_fields[PA_F__N];
 
-/* Field id of a name (not of a hidden field), or -1. */
+/* Field id of a name or alias (not of a hidden field), or -1. */
 int pa_field_lookup(const char *name);
+/* Is field id a column of --all (-o, --sort, JSON, Prometheus)? */
+bool pa_field_is_all(int id);
+/* Field id of an --all column by name or alias, or -1. */
+int pa_field_lookup_all(const char *name);
+/* The page state a counter counts (state[] of struct pa_counts), or -1. */
+int pa_field_state(int id);
+/* The name of a counter in --all's JSON and Prometheus, before "_bytes". */
+const char *pa_field_metric(int id);
+/* --all's columns without -o, in order (ends with -1). */
+extern const int pa_all_default[];
 /* A counter's value (0 for a field that is not PA_FIELD_PAGES). */
 uint64_t pa_field_count(const struct pa_counts *c, int id);
 /* A VMA attribute or counter as a number (PA_FMT_TEXT fields: 0). */

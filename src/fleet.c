@@ -49,56 +49,25 @@ const char *pa_group_label(const struct pa_all_report *a)
 	return pa_group_by_name(a->group_by) ? pa_group_by_name(a->group_by) : "comm";
 }
 
-const struct pa_all_coldef pa_all_cols[PA_AC__N] = {
-	[PA_AC_PID] = { "pid", "PID", "process ID", false, false },
-	[PA_AC_PPID] = { "ppid", "PPID", "parent process ID", false, false },
-	[PA_AC_USER] = { "user", "USER", "effective user", true, false },
-	[PA_AC_COMMAND] = { "command", "COMMAND", "command name (/proc/PID/comm)", true, false },
-	[PA_AC_CGROUP] = { "cgroup", "CGROUP", "cgroup v2 path", true, false },
-	[PA_AC_UNIT] = { "unit", "UNIT", "systemd unit from the cgroup path", true, false },
-	[PA_AC_PROCS] = { "procs", "PROCS", "processes in the group", false, true },
-	[PA_AC_RSS] = { "rss", "RSS", "resident pages (zero pages excluded, as in smaps)", false, true },
-	[PA_AC_USS] = { "uss", "USS", "resident pages mapped once (kpagecount 1)", false, true },
-	[PA_AC_PSS] = { "pss", "PSS", "resident pages, each divided by its kpagecount", false, true },
-	[PA_AC_EXCLUSIVE] = { "exclusive", "EXCL", "anon_exclusive pages", false, true },
-	[PA_AC_SHARED] = { "shared", "SHARED", "anon_shared pages (shared after fork)", false, true },
-	[PA_AC_SOLE] = { "sole", "SOLE", "anon_sole pages", false, true },
-	[PA_AC_KSM] = { "ksm", "KSM", "KSM-merged pages", false, true },
-	[PA_AC_ZERO] = { "zero", "ZERO", "zero-page mappings", false, true },
-	[PA_AC_FILE] = { "file", "FILE", "file, shmem and shared anonymous pages", false, true },
-	[PA_AC_SWAPPED] = { "swapped", "SWAP", "swapped-out pages", false, true },
-	[PA_AC_SPECIAL] = { "special", "SPECIAL", "migration, guard, uffd-wp markers", false, true },
-	[PA_AC_UNKNOWN] = { "unknown", "UNKN", "anonymous pages of unknown exclusivity", false, true },
-};
-
-static const int default_proc_cols[] = {
-	PA_AC_PID, PA_AC_USER, PA_AC_COMMAND, PA_AC_RSS, PA_AC_USS, PA_AC_PSS, PA_AC_EXCLUSIVE,
-	PA_AC_SHARED, PA_AC_SOLE, PA_AC_KSM, PA_AC_ZERO, PA_AC_SWAPPED, PA_AC_UNKNOWN,
-};
-static const int default_group_cols[] = {
-	PA_AC_PROCS, PA_AC_RSS, PA_AC_USS, PA_AC_PSS, PA_AC_EXCLUSIVE, PA_AC_SHARED, PA_AC_SOLE,
-	PA_AC_KSM, PA_AC_ZERO, PA_AC_SWAPPED, PA_AC_UNKNOWN,
-};
-
-int pa_all_col_lookup(const char *name)
+/* a column of --all that a row of this kind has */
+static bool col_ok(int c, bool groups)
 {
-	for (int i = 0; i < PA_AC__N; i++)
-		if (!strcmp(pa_all_cols[i].name, name))
-			return i;
-	return -1;
+	return c >= 0 && pa_field_is_all(c) && !(groups && (pa_fields[c].flags & PA_FIELD_PER_PROC));
 }
 
 int pa_all_cols_parse(const char *spec, bool groups, int *cols, size_t max, size_t *n,
 		      char *err, size_t errlen)
 {
-	const int *def = groups ? default_group_cols : default_proc_cols;
-	size_t ndef = groups ? PA_ARRAY_SIZE(default_group_cols) : PA_ARRAY_SIZE(default_proc_cols);
 	char *copy, *rest, *tok;
 
 	*n = 0;
 	if (!spec || *spec == '+') {
-		for (size_t i = 0; i < ndef && *n < max; i++)
-			cols[(*n)++] = def[i];
+		/* groups: their process count, then the sizes */
+		if (groups && *n < max)
+			cols[(*n)++] = PA_F_PROCS;
+		for (size_t i = 0; pa_all_default[i] >= 0 && *n < max; i++)
+			if (col_ok(pa_all_default[i], groups))
+				cols[(*n)++] = pa_all_default[i];
 		if (!spec)
 			return 0;
 		spec++;
@@ -106,14 +75,14 @@ int pa_all_cols_parse(const char *spec, bool groups, int *cols, size_t max, size
 	copy = pa_xstrdup(spec);
 	rest = copy;
 	while ((tok = strsep(&rest, ","))) {
-		int c = pa_all_col_lookup(tok);
+		int c = pa_field_lookup_all(tok);
 
 		if (c < 0) {
 			snprintf(err, errlen, "unknown column '%s' (-o help lists them)", tok);
 			free(copy);
 			return -1;
 		}
-		if (groups && !pa_all_cols[c].group) {
+		if (!col_ok(c, groups)) {
 			snprintf(err, errlen, "column '%s' is per process: not with --group-by", tok);
 			free(copy);
 			return -1;
@@ -129,34 +98,26 @@ int pa_all_cols_parse(const char *spec, bool groups, int *cols, size_t max, size
 	return 0;
 }
 
-static const struct pa_counts *row_counts(const struct pa_all_row *row)
+const struct pa_counts *pa_all_counts(const struct pa_all_row *row)
 {
 	return row->g ? &row->g->c : &row->p->totals;
 }
 
+uint64_t pa_all_raw(const struct pa_all_row *row, int col)
+{
+	switch (col) {
+	case PA_F_PID: return row->p ? (uint64_t)row->p->pid : 0;
+	case PA_F_PPID: return row->p ? (uint64_t)row->p->ppid : 0;
+	case PA_F_PROCS: return row->g ? row->g->nprocs : 1;
+	default: return pa_field_count(pa_all_counts(row), col);
+	}
+}
+
 uint64_t pa_all_value(const struct pa_report *r, const struct pa_all_row *row, int col)
 {
-	const struct pa_counts *c = row_counts(row);
-	uint64_t ps = (uint64_t)r->page_size;
+	uint64_t v = pa_all_raw(row, col);
 
-	switch (col) {
-	case PA_AC_PID: return row->p ? (uint64_t)row->p->pid : 0;
-	case PA_AC_PPID: return row->p ? (uint64_t)row->p->ppid : 0;
-	case PA_AC_PROCS: return row->g ? row->g->nprocs : 1;
-	case PA_AC_RSS: return c->rss * ps;
-	case PA_AC_USS: return c->uss * ps;
-	case PA_AC_PSS: return pa_pss_bytes(c, r->page_size);
-	case PA_AC_EXCLUSIVE: return c->state[PA_ST_ANON_EXCLUSIVE] * ps;
-	case PA_AC_SHARED: return c->state[PA_ST_ANON_SHARED] * ps;
-	case PA_AC_SOLE: return c->state[PA_ST_ANON_SOLE] * ps;
-	case PA_AC_KSM: return c->state[PA_ST_KSM] * ps;
-	case PA_AC_ZERO: return c->state[PA_ST_ZERO] * ps;
-	case PA_AC_FILE: return c->state[PA_ST_FILE] * ps;
-	case PA_AC_SWAPPED: return c->state[PA_ST_SWAPPED] * ps;
-	case PA_AC_SPECIAL: return c->state[PA_ST_SPECIAL] * ps;
-	case PA_AC_UNKNOWN: return c->state[PA_ST_UNKNOWN] * ps;
-	default: return 0;
-	}
+	return pa_fields[col].kind == PA_FIELD_PAGES ? pa_field_bytes(col, v, r->page_size) : v;
 }
 
 static const char *dash(const char *s)
@@ -171,10 +132,10 @@ const char *pa_all_string(const struct pa_all_row *row, int col)
 	if (row->g)
 		return "";
 	switch (col) {
-	case PA_AC_USER: return dash(i ? i->user : NULL);
-	case PA_AC_COMMAND: return dash(row->p->comm);
-	case PA_AC_CGROUP: return dash(i ? i->cgroup : NULL);
-	case PA_AC_UNIT: return dash(i ? i->unit : NULL);
+	case PA_F_USER: return dash(i ? i->user : NULL);
+	case PA_F_COMMAND: return dash(row->p->comm);
+	case PA_F_CGROUP: return dash(i ? i->cgroup : NULL);
+	case PA_F_UNIT: return dash(i ? i->unit : NULL);
 	default: return "";
 	}
 }
@@ -249,7 +210,6 @@ out:
 
 /* Sorting rows: a column, '-' for descending; ties by PID or key. */
 struct sort_by {
-	const struct pa_report *r;
 	int c;
 	bool desc;
 };
@@ -257,18 +217,14 @@ struct sort_by {
 static int cmp_rows(const struct pa_all_row *x, const struct pa_all_row *y,
 		    const struct sort_by *by)
 {
-	const struct pa_report *sort_r = by->r;
 	int sort_c = by->c, c;
 
-	if (pa_all_cols[sort_c].text) {
+	if (pa_fields[sort_c].fmt == PA_FMT_TEXT) {
 		c = strcmp(pa_all_string(x, sort_c), pa_all_string(y, sort_c));
 	} else {
-		uint64_t a = pa_all_value(sort_r, x, sort_c), b = pa_all_value(sort_r, y, sort_c);
+		/* the counters as kept: PSS exact, not rounded to bytes */
+		uint64_t a = pa_all_raw(x, sort_c), b = pa_all_raw(y, sort_c);
 
-		if (sort_c == PA_AC_PSS) {	/* exact, not rounded bytes */
-			a = row_counts(x)->pss_q16;
-			b = row_counts(y)->pss_q16;
-		}
 		c = (a > b) - (a < b);
 	}
 	if (by->desc)
@@ -353,11 +309,11 @@ static void finish(struct pa_report *r, const struct pa_options *o)
 {
 	struct pa_all_report *a = r->all;
 	const char *spec = o->sort ? o->sort : "-pss";
-	struct sort_by by = { .r = r, .desc = *spec == '-' };
+	struct sort_by by = { .desc = *spec == '-' };
 
-	by.c = pa_all_col_lookup(spec + by.desc);
+	by.c = pa_field_lookup_all(spec + by.desc);
 	if (by.c < 0)
-		by.c = PA_AC_PSS;
+		by.c = PA_F_PSS;
 	for (size_t i = 0; i < r->nprocs; i++) {
 		pa_counts_add(&a->totals, &r->procs[i].totals);
 		a->nread++;
@@ -365,8 +321,8 @@ static void finish(struct pa_report *r, const struct pa_options *o)
 	if (a->group_by != PA_GROUP_NONE) {
 		build_groups(r);
 		/* names of processes are not sortable within groups: by size */
-		if (!pa_all_cols[by.c].group)
-			by.c = PA_AC_PSS, by.desc = true;
+		if (pa_fields[by.c].flags & PA_FIELD_PER_PROC)
+			by.c = PA_F_PSS, by.desc = true;
 		qsort_r(a->groups, a->ngroups, sizeof(*a->groups), cmp_groups, &by);
 		if (o->top && a->ngroups > o->top) {
 			size_t k = 0;
@@ -556,16 +512,26 @@ static void columns_help(FILE *out)
 {
 	fputs("Columns of --all (-o, --sort; sizes in bytes, '-' before a --sort column "
 	      "sorts descending; default --sort -pss):\n", out);
-	for (int i = 0; i < PA_AC__N; i++)
-		fprintf(out, "  %-10s %s%s\n", pa_all_cols[i].name, pa_all_cols[i].help,
-			pa_all_cols[i].group ? "" : " (not with --group-by)");
+	/* who the row is, then the counters */
+	for (int k = 0; k < 2 * PA_F__N; k++) {
+		int i = k % PA_F__N;
+		const struct pa_field *f = &pa_fields[i];
+
+		if (!pa_field_is_all(i) || (f->kind == PA_FIELD_PROC) != (k < PA_F__N))
+			continue;
+		fprintf(out, "  %-10s %s%s", f->name, f->help,
+			f->flags & PA_FIELD_PER_PROC ? " (not with --group-by)" : "");
+		if (f->alias)
+			fprintf(out, " (also: %s)", f->alias);
+		fputc('\n', out);
+	}
 }
 
 int pa_run_all(struct pa_session *s, struct pa_report *r)
 {
 	struct pa_options *o = s->opt;
 	struct sigaction sa = { .sa_handler = on_stop };
-	int cols[PA_AC__N * 2], rc;
+	int cols[PA_F__N * 2], rc;
 	size_t n;
 	char err[128];
 
@@ -577,12 +543,13 @@ int pa_run_all(struct pa_session *s, struct pa_report *r)
 			      err, sizeof(err)) < 0)
 		return pa_usage_error("invalid -o/--output '%s': %s", o->columns, err);
 	if (o->sort) {
-		int c = pa_all_col_lookup(o->sort + (*o->sort == '-'));
+		int c = pa_field_lookup_all(o->sort + (*o->sort == '-'));
 
 		if (c < 0)
 			return pa_usage_error("invalid --sort '%s': unknown column (-o help lists them)",
 					      o->sort);
-		if ((o->group_by != PA_GROUP_NONE || o->prometheus) && !pa_all_cols[c].group)
+		if ((o->group_by != PA_GROUP_NONE || o->prometheus) &&
+		    (pa_fields[c].flags & PA_FIELD_PER_PROC))
 			return pa_usage_error("invalid --sort '%s': a per-process column cannot sort "
 					      "groups", o->sort);
 	}

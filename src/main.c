@@ -99,8 +99,8 @@ static struct argp_option options[] = {
 	{ "children", OPT_CHILDREN, NULL, 0, "Also report every descendant of the given processes", 3 },
 	{ "bytes", OPT_BYTES, NULL, 0, "Print sizes in bytes instead of human-readable units", 3 },
 	{ "all-vmas", OPT_ALL_VMAS, NULL, 0, "Also list VMAs without anonymous pages", 3 },
-	{ "sort", OPT_SORT, "COLUMN", 0, "Sort VMAs by COLUMN (prefix '-' for descending)", 3 },
-	{ "output", 'o', "LIST", 0, "Report columns: a comma list, +LIST to add to the defaults, 'help' to list them", 3 },
+	{ "sort", OPT_SORT, "COLUMN", 0, "Sort VMAs, or --all rows, by COLUMN (prefix '-' for descending)", 3 },
+	{ "output", 'o', "LIST", 0, "Columns of the report or --all: a comma list, +LIST to add to the defaults, 'help' to list them", 3 },
 	{ "watch", 'w', "SECONDS", 0, "Repeat the report every SECONDS (0.05 to 86400) until interrupted", 3 },
 	{ "freeze", OPT_FREEZE, NULL, 0, "Stop the processes while scanning (cgroup freezer when alone in "
 	  "their cgroup, else SIGSTOP), for an exact snapshot; always resumed; already stopped processes, "
@@ -140,8 +140,8 @@ static struct argp_option options[] = {
 	  "huge pages, kpagecount also where pagemap answers (slower, same result)", 6 },
 
 	{ NULL, 0, NULL, 0, "Every process (smem-like table, Prometheus metrics):", 7 },
-	{ "all", OPT_ALL, NULL, 0, "One row per user process: RSS, USS, PSS and the page states "
-	  "(kernel threads are skipped, processes that exit meanwhile are counted)", 7 },
+	{ "all", OPT_ALL, NULL, 0, "One row per user process: the report's counters, smaps_rss, USS, PSS and the page "
+	  "states (kernel threads are skipped, processes that exit meanwhile are counted)", 7 },
 	{ "group-by", OPT_GROUP_BY, "KEY", 0, "With --all: sum the rows by comm, user, cgroup or unit "
 	  "(systemd unit from the cgroup path)", 7 },
 	{ "top", OPT_TOP, "N", 0, "With --all: only the first N rows or groups (after --sort); the rest "

@@ -21,51 +21,61 @@ static void size_str(const struct pa_options *o, uint64_t bytes, char *buf, size
 		pa_human_size(bytes, buf, len);
 }
 
-/* the last column is not padded */
-static int text_width(int c, bool last)
+/* Width of a column: at least its header; the last text column is not
+ * padded. */
+static int col_width(int c, bool last)
 {
-	return last ? 0 : c == PA_AC_COMMAND ? 16 : c == PA_AC_USER ? 10 : 24;
+	const struct pa_field *f = &pa_fields[c];
+	int w = (int)strlen(f->header), min;
+
+	if (f->fmt == PA_FMT_TEXT) {
+		if (last)
+			return 0;
+		min = c == PA_F_COMMAND ? 16 : c == PA_F_USER ? 10 : 24;
+	} else {
+		min = f->kind == PA_FIELD_PROC ? 7 : 8;
+	}
+	return w > min ? w : min;
 }
 
-static void print_row(FILE *out, const struct pa_report *r, const struct pa_options *o,
-		      const int *cols, size_t ncols, const struct pa_all_row *row, const char *key)
+/*
+ * One line of the table: the header (row NULL), a process or group row,
+ * or a sum (label: "TOTAL", "(other)") in the process table, whose label
+ * goes in the first text column (else PID's) and which has no PID.  key: the group's
+ * name, in front (grouped tables).
+ */
+static void print_line(FILE *out, const struct pa_report *r, const struct pa_options *o,
+		       const int *cols, size_t ncols, const struct pa_all_row *row, const char *key,
+		       const char *label)
 {
+	size_t at = ncols;	/* the label's column: the first text one, else PID's */
+
+	for (size_t i = 0; label && i < ncols && at == ncols; i++)
+		if (pa_fields[cols[i]].fmt == PA_FMT_TEXT)
+			at = i;
+	for (size_t i = 0; label && i < ncols && at == ncols; i++)
+		if (pa_fields[cols[i]].flags & PA_FIELD_PER_PROC)
+			at = i;
+	if (key)
+		fprintf(out, "%-24s ", key);
 	for (size_t i = 0; i < ncols; i++) {
-		int c = cols[i];
+		int c = cols[i], w = col_width(c, i + 1 == ncols);
+		const struct pa_field *f = &pa_fields[c];
 		char buf[64];
-		const char *sep = i ? " " : "";
+		const char *s = buf;
 
-		if (key && !i) {
-			fprintf(out, "%-24s ", key);
-		}
-		if (pa_all_cols[c].text) {
-			const char *s = pa_all_string(row, c);
-
-			fprintf(out, "%s%-*s", sep, text_width(c, i + 1 == ncols), s);
-		} else if (c == PA_AC_PID || c == PA_AC_PPID || c == PA_AC_PROCS) {
-			fprintf(out, "%s%7llu", sep, (unsigned long long)pa_all_value(r, row, c));
+		if (!row) {
+			s = f->header;
+		} else if (label && (f->flags & PA_FIELD_PER_PROC)) {
+			s = i == at ? label : "";
+		} else if (f->fmt == PA_FMT_TEXT) {
+			s = pa_all_string(row, c);
+		} else if (f->kind == PA_FIELD_PROC) {
+			snprintf(buf, sizeof(buf), "%llu", (unsigned long long)pa_all_raw(row, c));
 		} else {
 			size_str(o, pa_all_value(r, row, c), buf, sizeof(buf));
-			fprintf(out, "%s%8s", sep, buf);
 		}
-	}
-	fputc('\n', out);
-}
-
-static void print_head(FILE *out, const int *cols, size_t ncols, const char *key)
-{
-	for (size_t i = 0; i < ncols; i++) {
-		int c = cols[i];
-		const char *sep = i ? " " : "";
-
-		if (key && !i)
-			fprintf(out, "%-24s ", key);
-		if (pa_all_cols[c].text)
-			fprintf(out, "%s%-*s", sep, text_width(c, i + 1 == ncols), pa_all_cols[c].head);
-		else if (c == PA_AC_PID || c == PA_AC_PPID || c == PA_AC_PROCS)
-			fprintf(out, "%s%7s", sep, pa_all_cols[c].head);
-		else
-			fprintf(out, "%s%8s", sep, pa_all_cols[c].head);
+		fprintf(out, "%s%*s", i ? " " : "", f->flags & PA_FIELD_LEFT ? -w : w, s);
 	}
 	fputc('\n', out);
 }
@@ -77,39 +87,14 @@ static void print_sum(FILE *out, const struct pa_report *r, const struct pa_opti
 {
 	struct pa_all_row row = { .g = g };
 
-	if (grouped) {
-		print_row(out, r, o, cols, ncols, &row, label);
-		return;
-	}
-	/* process table: the label goes in the first text column */
-	for (size_t i = 0; i < ncols; i++) {
-		int c = cols[i];
-		char buf[64];
-		const char *sep = i ? " " : "";
-
-		if (pa_all_cols[c].text) {
-			bool first_text = true;
-
-			for (size_t j = 0; j < i; j++)
-				first_text &= !pa_all_cols[cols[j]].text;
-			fprintf(out, "%s%-*s", sep, text_width(c, i + 1 == ncols), first_text ? label : "");
-		} else if (c == PA_AC_PID || c == PA_AC_PPID) {
-			fprintf(out, "%s%7s", sep, "");
-		} else if (c == PA_AC_PROCS) {
-			fprintf(out, "%s%7zu", sep, g->nprocs);
-		} else {
-			size_str(o, pa_all_value(r, &row, c), buf, sizeof(buf));
-			fprintf(out, "%s%8s", sep, buf);
-		}
-	}
-	fputc('\n', out);
+	print_line(out, r, o, cols, ncols, &row, grouped ? label : NULL, grouped ? NULL : label);
 }
 
 void pa_print_all(FILE *out, const struct pa_report *r, const struct pa_options *o)
 {
 	const struct pa_all_report *a = r->all;
 	bool grouped = a->group_by != PA_GROUP_NONE;
-	int cols[PA_AC__N * 2];
+	int cols[PA_F__N * 2];
 	size_t ncols;
 	char err[128], key[32];
 	struct pa_group total = { .nprocs = a->nread, .c = a->totals };
@@ -120,18 +105,18 @@ void pa_print_all(FILE *out, const struct pa_report *r, const struct pa_options 
 	snprintf(key, sizeof(key), "%s", pa_group_label(a));
 	for (char *k = key; *k; k++)
 		*k = (char)(*k >= 'a' && *k <= 'z' ? *k - 'a' + 'A' : *k);
-	print_head(out, cols, ncols, grouped ? key : NULL);
+	print_line(out, r, o, cols, ncols, NULL, grouped ? key : NULL, NULL);
 	if (grouped) {
 		for (size_t i = 0; i < a->ngroups; i++) {
 			struct pa_all_row row = { .g = &a->groups[i] };
 
-			print_row(out, r, o, cols, ncols, &row, a->groups[i].key);
+			print_line(out, r, o, cols, ncols, &row, a->groups[i].key, NULL);
 		}
 	} else {
 		for (size_t i = 0; i < r->nprocs; i++) {
 			struct pa_all_row row = { .p = &r->procs[i] };
 
-			print_row(out, r, o, cols, ncols, &row, NULL);
+			print_line(out, r, o, cols, ncols, &row, NULL, NULL);
 		}
 	}
 	if (a->other.nprocs)
@@ -152,17 +137,26 @@ static void add_u64(cJSON *o, const char *key, uint64_t v)
 	cJSON_AddNumberToObject(o, key, (double)v);
 }
 
-/* Sizes in bytes: rss, uss, pss and every page state. */
+/* Every counter of --all in bytes (the field table): the page states in
+ * "state_bytes" by their names, the others as "<metric>_bytes". */
 static void add_sizes(cJSON *o, const struct pa_report *r, const struct pa_counts *c)
 {
-	uint64_t ps = (uint64_t)r->page_size;
 	cJSON *st = cJSON_CreateObject();
+	char key[64];
 
-	add_u64(o, "rss_bytes", c->rss * ps);
-	add_u64(o, "uss_bytes", c->uss * ps);
-	add_u64(o, "pss_bytes", pa_pss_bytes(c, r->page_size));
-	for (int i = 0; i < PA_ST__N; i++)
-		add_u64(st, pa_state_name((enum pa_state)i), c->state[i] * ps);
+	for (int i = 0; i < PA_F__N; i++) {
+		uint64_t b;
+
+		if (!pa_field_is_all(i) || pa_fields[i].kind != PA_FIELD_PAGES)
+			continue;
+		b = pa_field_bytes(i, pa_field_count(c, i), r->page_size);
+		if (pa_field_state(i) >= 0) {
+			add_u64(st, pa_fields[i].json, b);
+			continue;
+		}
+		snprintf(key, sizeof(key), "%s_bytes", pa_field_metric(i));
+		add_u64(o, key, b);
+	}
 	cJSON_AddItemToObject(o, "state_bytes", st);
 }
 

@@ -53,25 +53,6 @@ static void sample_u64(FILE *out, const char *name, const char *label, const cha
 	fprintf(out, " %llu\n", (unsigned long long)v);
 }
 
-/* Every group, then "other" when --top left some out. */
-static void per_group(FILE *out, const struct pa_report *r, const char *name,
-		      uint64_t (*get)(const struct pa_report *, const struct pa_group *, int), int arg,
-		      const char *state)
-{
-	const struct pa_all_report *a = r->all;
-	const char *label = pa_group_label(a);
-
-	for (size_t i = 0; i < a->ngroups; i++)
-		sample_u64(out, name, label, a->groups[i].key, state, get(r, &a->groups[i], arg));
-	if (a->other.nprocs)
-		sample_u64(out, name, label, "other", state, get(r, &a->other, arg));
-}
-
-static uint64_t get_state(const struct pa_report *r, const struct pa_group *g, int st)
-{
-	return g->c.state[st] * (uint64_t)r->page_size;
-}
-
 static uint64_t get_col(const struct pa_report *r, const struct pa_group *g, int col)
 {
 	struct pa_all_row row = { .g = g };
@@ -79,25 +60,31 @@ static uint64_t get_col(const struct pa_report *r, const struct pa_group *g, int
 	return pa_all_value(r, &row, col);
 }
 
-static uint64_t get_procs(const struct pa_report *r, const struct pa_group *g, int unused)
+/* Every group, then "other" when --top left some out: field col, with
+ * the label state="..." for a page state. */
+static void per_group(FILE *out, const struct pa_report *r, const char *name, int col,
+		      const char *state)
 {
-	(void)r;
-	(void)unused;
-	return g->nprocs;
+	const struct pa_all_report *a = r->all;
+	const char *label = pa_group_label(a);
+
+	for (size_t i = 0; i < a->ngroups; i++)
+		sample_u64(out, name, label, a->groups[i].key, state, get_col(r, &a->groups[i], col));
+	if (a->other.nprocs)
+		sample_u64(out, name, label, "other", state, get_col(r, &a->other, col));
+}
+
+/* A counter of the field table that is a family of its own (the page
+ * states share page_anon_state_bytes). */
+static bool own_family(int i)
+{
+	return pa_field_is_all(i) && pa_fields[i].kind == PA_FIELD_PAGES && pa_field_state(i) < 0;
 }
 
 int pa_prometheus_write(FILE *out, const struct pa_report *r, const struct pa_options *o)
 {
 	const struct pa_all_report *a = r->all;
 	struct pa_group total = { .nprocs = a->nread, .c = a->totals };
-	static const struct {
-		int col;
-		const char *name, *help;
-	} sizes[] = {
-		{ PA_AC_RSS, "rss_bytes", "Resident memory (as smaps counts it: zero pages excluded)" },
-		{ PA_AC_USS, "uss_bytes", "Resident memory mapped only once (kpagecount 1)" },
-		{ PA_AC_PSS, "pss_bytes", "Proportional set size: each resident page divided by its kpagecount" },
-	};
 	char name[128], help[256];
 
 	(void)o;
@@ -130,29 +117,37 @@ int pa_prometheus_write(FILE *out, const struct pa_report *r, const struct pa_op
 	snprintf(help, sizeof(help), "Processes per %s (the rest beyond --top in %s=\"other\")",
 		 pa_group_label(a), pa_group_label(a));
 	family(out, "page_anon_group_processes", "gauge", help);
-	per_group(out, r, "page_anon_group_processes", get_procs, 0, NULL);
+	per_group(out, r, "page_anon_group_processes", PA_F_PROCS, NULL);
 	snprintf(help, sizeof(help), "Bytes of the pages of each %s's processes, by page state",
 		 pa_group_label(a));
 	family(out, "page_anon_state_bytes", "gauge", help);
-	for (int st = 0; st < PA_ST__N; st++)
-		per_group(out, r, "page_anon_state_bytes", get_state, st, pa_state_name((enum pa_state)st));
-	for (size_t i = 0; i < PA_ARRAY_SIZE(sizes); i++) {
-		snprintf(name, sizeof(name), "page_anon_%s", sizes[i].name);
-		snprintf(help, sizeof(help), "%s, per %s", sizes[i].help, pa_group_label(a));
+	for (int i = 0; i < PA_F__N; i++)
+		if (pa_field_is_all(i) && pa_field_state(i) >= 0)
+			per_group(out, r, "page_anon_state_bytes", i, pa_fields[i].json);
+	for (int i = 0; i < PA_F__N; i++) {
+		if (!own_family(i))
+			continue;
+		snprintf(name, sizeof(name), "page_anon_%s_bytes", pa_field_metric(i));
+		snprintf(help, sizeof(help), "Bytes per %s of the pages page-anon -o %s counts: %s",
+			 pa_group_label(a), pa_fields[i].name, pa_fields[i].help);
 		family(out, name, "gauge", help);
-		per_group(out, r, name, get_col, sizes[i].col, NULL);
+		per_group(out, r, name, i, NULL);
 	}
 
 	family(out, "page_anon_total_state_bytes", "gauge",
 	       "Bytes of the pages of every process read, by page state");
-	for (int st = 0; st < PA_ST__N; st++)
-		sample_u64(out, "page_anon_total_state_bytes", NULL, NULL,
-			   pa_state_name((enum pa_state)st), get_state(r, &total, st));
-	for (size_t i = 0; i < PA_ARRAY_SIZE(sizes); i++) {
-		snprintf(name, sizeof(name), "page_anon_total_%s", sizes[i].name);
-		snprintf(help, sizeof(help), "%s, of every process read", sizes[i].help);
+	for (int i = 0; i < PA_F__N; i++)
+		if (pa_field_is_all(i) && pa_field_state(i) >= 0)
+			sample_u64(out, "page_anon_total_state_bytes", NULL, NULL, pa_fields[i].json,
+				   get_col(r, &total, i));
+	for (int i = 0; i < PA_F__N; i++) {
+		if (!own_family(i))
+			continue;
+		snprintf(name, sizeof(name), "page_anon_total_%s_bytes", pa_field_metric(i));
+		snprintf(help, sizeof(help), "Bytes of every process read of the pages page-anon -o "
+			 "%s counts: %s", pa_fields[i].name, pa_fields[i].help);
 		family(out, name, "gauge", help);
-		sample_u64(out, name, NULL, NULL, NULL, get_col(r, &total, sizes[i].col));
+		sample_u64(out, name, NULL, NULL, NULL, get_col(r, &total, i));
 	}
 	return 0;
 }

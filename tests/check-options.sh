@@ -134,6 +134,31 @@ else
 	missing "$PAGE_ANON -o help failed"
 fi
 
+# The same for the columns of --all (--all -o help, from the same field
+# table): completed after --all for -o and --sort (the lists that start
+# "pid ppid user") and named in EVERY PROCESS of the man page.
+if "$PAGE_ANON" --all -o help >"$tmp/allcols.help" 2>&1; then
+	sed -n 's/^ *\([a-z][a-z0-9_]*\)  .*/\1/p' "$tmp/allcols.help" >"$tmp/allcols"
+	[ "$(wc -l <"$tmp/allcols")" -ge 10 ] || missing "could not parse the columns of $PAGE_ANON --all -o help"
+	sed -n '/^\.SH "EVERY PROCESS"/,/^\.SH /p' "$man" | tr -s ' ,.()"\n' '\n' >"$tmp/man.allcols"
+	while read -r col; do
+		grep -qx "$col" "$tmp/man.allcols" || missing "column $col (--all -o help) is not named in EVERY PROCESS of $man"
+		for f in "$bash_c" "$zsh_c" "$fish_c"; do
+			grep 'pid ppid user' "$f" | tr -s " \t'()=" '\n' | sort | uniq -c |
+				awk -v c="$col" '$2 == c { n = $1 } END { exit !(n >= 2) }' ||
+				missing "column $col (--all -o help) is not completed for both -o and --sort by $f"
+		done
+	done <"$tmp/allcols"
+	# the former names of --all columns, still accepted
+	sed -n 's/.*(also: \([a-z_]*\)).*/\1/p' "$tmp/allcols.help" >"$tmp/aliases"
+	[ -s "$tmp/aliases" ] || missing "--all -o help names no former column names"
+	while read -r a; do
+		grep -qx "$a" "$tmp/man.allcols" || missing "former column name $a is not named in EVERY PROCESS of $man"
+	done <"$tmp/aliases"
+else
+	missing "$PAGE_ANON --all -o help failed"
+fi
+
 if [ "$fail" = 0 ]; then
 	echo "PASS: $(wc -l <"$tmp/help.long") long and $(wc -l <"$tmp/help.short") short options consistent"
 fi

@@ -26,7 +26,8 @@ pfn-raw|--flags -r
 pfn-list-each|-L -a 0x4000,0x4010
 describe|-d anonymous,owner_2,0x10
 all|--all --bytes
-all-grouped|--all --group-by=user --bytes -o procs,rss,uss,pss,file'
+all-grouped|--all --group-by=user --bytes -o procs,smaps_rss,uss,pss,file
+all-columns|--all --bytes -o pid,command,rss,smaps_rss,anon,thp,exclusive,swapped --sort=-exclusive'
 
 failed=0
 for spec in "$fixdir"/*.fix; do

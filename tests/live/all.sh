@@ -123,9 +123,32 @@ expect "group $name processes" "$("$JQ" --arg n "$name" '.groups[] | select(.key
 expect "--top 2 groups" "$("$JQ" '.groups | length' "$tmp/t.json")" 2
 "$JQ" -e '.other.processes > 0 and ([.groups[].processes] | add) + .other.processes == .totals.processes' \
 	"$tmp/t.json" >/dev/null || fail "--top 2: 'other' does not hold the rest"
-"$PAGE_ANON" --all --top 3 --sort=-rss --json >"$tmp/s.json" 2>/dev/null || :
+"$PAGE_ANON" --all --top 3 --sort=-smaps_rss --json >"$tmp/s.json" 2>/dev/null || :
 "$JQ" -e '[.processes[].rss_bytes] as $r | ($r | length) == 3 and $r == ($r | sort | reverse)' \
-	"$tmp/s.json" >/dev/null || fail "--top 3 --sort=-rss: not the 3 largest in order"
+	"$tmp/s.json" >/dev/null || fail "--top 3 --sort=-smaps_rss: not the 3 largest in order"
+# rss is the report's: present pages, zero-page mappings included (the
+# helper's 64 zero pages)
+"$PAGE_ANON" --all --sort=-rss --json >"$tmp/r.json" 2>/dev/null || :
+"$JQ" -e '[.processes[].present_bytes] as $r | $r == ($r | sort | reverse)' \
+	"$tmp/r.json" >/dev/null || fail "--sort=-rss: not by present_bytes"
+"$JQ" -e --argjson p "$pid" --argjson z $((n * ps)) \
+	'.processes[] | select(.pid == $p) | .present_bytes >= .rss_bytes + $z' "$tmp/r.json" >/dev/null ||
+	fail "pid $pid: present_bytes does not hold the zero pages on top of rss_bytes"
+
+# -o and --sort take the report's names and, as aliases, the former --all
+# names (exclusive, swapped): same columns, same order, the report's headers
+for sort in -excl -exclusive; do
+	"$PAGE_ANON" --all --bytes -o pid,excl,exclusive,swap,swapped,thp --sort=$sort \
+		>"$tmp/o$sort.txt" 2>/dev/null || :
+	expect "--all -o with aliases: header (--sort=$sort)" "$(head -n 1 "$tmp/o$sort.txt" | tr -s ' ' | sed 's/^ //')" \
+		"PID EXCL EXCL SWAP SWAP THP"
+	awk 'NF == 6 && $1 ~ /^[0-9]+$/ { if ($2 != $3 || $4 != $5) exit 1; if (NR > 2 && $2 > last) exit 1; last = $2 }' \
+		"$tmp/o$sort.txt" || fail "--all -o excl,exclusive,swap,swapped --sort=$sort: columns differ or not sorted"
+	grep -q "^ *$child " "$tmp/o$sort.txt" || fail "--sort=$sort: no row for $child"
+done
+"$PAGE_ANON" --all --group-by=comm --bytes -o procs,exclusive,shared --sort=-swapped \
+	>"$tmp/og.txt" 2>/dev/null || :
+expect "--group-by with aliases: header" "$(head -n 1 "$tmp/og.txt" | tr -s ' ')" "COMM PROCS EXCL SHARED"
 
 # the text table has the helpers and a TOTAL row
 "$PAGE_ANON" --all --bytes >"$tmp/all.txt" 2>/dev/null || :

@@ -30,4 +30,11 @@ TESTS += tests/unit/test_fleet
 tests_unit_test_fleet_SOURCES = tests/unit/test_fleet.c
 tests_unit_test_fleet_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_fleet_LDADD = $(UNIT_LDADD)
+
+# every counter of the field table in every output
+check_PROGRAMS += tests/unit/test_consumers
+TESTS += tests/unit/test_consumers
+tests_unit_test_consumers_SOURCES = tests/unit/test_consumers.c
+tests_unit_test_consumers_CFLAGS = $(UNIT_CFLAGS) $(CJSON_CFLAGS)
+tests_unit_test_consumers_LDADD = $(UNIT_LDADD)
 endif

@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "page-anon.h"
+#include "fleet.h"
 
 #define NSLOTS (sizeof(struct pa_counts) / sizeof(uint64_t))
 
@@ -171,6 +172,77 @@ static void test_cmp_vma(void **state)
 	assert_int_equal(pa_field_cmp_vma(&a, &a, PA_F_RSS, 4096), 0);
 }
 
+/* --all's columns are fields of the table under the report's names; the
+ * former --all names stay accepted (-o, --sort). */
+static void test_all_columns(void **state)
+{
+	int col[64];
+	size_t n, ndef;
+	char err[128];
+
+	(void)state;
+	for (int i = 0; i < PA_F__N; i++) {
+		const struct pa_field *f = &pa_fields[i];
+
+		if (pa_field_is_all(i))
+			assert_int_equal(pa_field_lookup_all(f->name), i);
+		if (!f->alias)
+			continue;
+		/* an alias is no other field's name or alias */
+		for (int j = 0; j < PA_F__N; j++) {
+			assert_string_not_equal(f->alias, pa_fields[j].name);
+			if (j != i && pa_fields[j].alias)
+				assert_string_not_equal(f->alias, pa_fields[j].alias);
+		}
+	}
+	assert_int_equal(pa_field_lookup_all("exclusive"), PA_F_EXCL);
+	assert_int_equal(pa_field_lookup_all("excl"), PA_F_EXCL);
+	assert_int_equal(pa_field_lookup_all("swapped"), PA_F_SWAP);
+	assert_int_equal(pa_field_lookup_all("swap"), PA_F_SWAP);
+	assert_int_equal(pa_field_lookup("exclusive"), PA_F_EXCL);
+	assert_int_equal(pa_field_lookup_all("rss"), PA_F_RSS);
+	assert_int_equal(pa_field_lookup_all("smaps_rss"), PA_F_SMAPS_RSS);
+	assert_int_equal(pa_field_lookup_all("pid"), PA_F_PID);
+	assert_int_equal(pa_field_lookup("pid"), -1);	/* not a VMA column */
+	assert_int_equal(pa_field_lookup_all("start"), -1);
+	assert_int_equal(pa_field_lookup_all("pinned"), -1);	/* -p only */
+	assert_int_equal(pa_field_lookup_all(pa_fields[PA_F_UR_MAPCOUNT].name), -1);
+	assert_int_equal(pa_field_state(PA_F_EXCL), PA_ST_ANON_EXCLUSIVE);
+	assert_int_equal(pa_field_state(PA_F_UNKNOWN), PA_ST_UNKNOWN);
+	assert_int_equal(pa_field_state(PA_F_USS), -1);
+	assert_int_equal(pa_field_state(PA_F_PID), -1);
+	assert_string_equal(pa_field_metric(PA_F_SMAPS_RSS), "rss");
+	assert_string_equal(pa_field_metric(PA_F_PSS), "pss");
+	assert_string_equal(pa_field_metric(PA_F_USS), "uss");
+
+	/* defaults: processes, and groups (procs, no per-process column) */
+	assert_int_equal(pa_all_cols_parse(NULL, false, col, 64, &ndef, err, sizeof(err)), 0);
+	assert_int_equal(col[0], PA_F_PID);
+	assert_int_equal(col[3], PA_F_SMAPS_RSS);
+	assert_int_equal(col[ndef - 1], PA_F_UNKNOWN);
+	assert_int_equal(pa_all_cols_parse(NULL, true, col, 64, &n, err, sizeof(err)), 0);
+	assert_int_equal(col[0], PA_F_PROCS);
+	assert_int_equal(n, ndef + 1 - 3);
+	for (size_t i = 0; i < n; i++)
+		assert_false(pa_fields[col[i]].flags & PA_FIELD_PER_PROC);
+	/* new names and the former ones */
+	assert_int_equal(pa_all_cols_parse("pid,exclusive,excl,swapped,swap,thp", false, col, 64, &n,
+					   err, sizeof(err)), 0);
+	assert_int_equal(n, 6);
+	assert_int_equal(col[1], PA_F_EXCL);
+	assert_int_equal(col[2], PA_F_EXCL);
+	assert_int_equal(col[3], PA_F_SWAP);
+	assert_int_equal(col[4], PA_F_SWAP);
+	assert_int_equal(col[5], PA_F_THP);
+	assert_int_equal(pa_all_cols_parse("+anon", false, col, 64, &n, err, sizeof(err)), 0);
+	assert_int_equal(n, ndef + 1);
+	assert_int_equal(col[ndef], PA_F_ANON);
+	assert_int_equal(pa_all_cols_parse("pid,start", false, col, 64, &n, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "start"));
+	assert_int_equal(pa_all_cols_parse("user", true, col, 64, &n, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "per process"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -179,6 +251,7 @@ int main(void)
 		cmocka_unit_test(test_counts_add),
 		cmocka_unit_test(test_columns_parse),
 		cmocka_unit_test(test_cmp_vma),
+		cmocka_unit_test(test_all_columns),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
