@@ -188,8 +188,9 @@ static int parse_seconds(const char *arg, double *out)
 	return 0;
 }
 
-/* -w/--watch and --interval: the same bounds and the same message.  The
- * floor keeps a tiny interval from turning into a busy loop. */
+/* -w/--watch, --interval and --max-seconds: the same ceiling and a
+ * message that names the bounds.  The floor of the intervals keeps a tiny
+ * one from turning into a busy loop; a budget only has to be above 0. */
 #define INTERVAL_MIN	0.05
 #define INTERVAL_MAX	86400.0
 
@@ -198,6 +199,13 @@ static void parse_interval(struct argp_state *state, const char *opt, const char
 	if (parse_seconds(arg, out) < 0 || *out < INTERVAL_MIN || *out > INTERVAL_MAX)
 		argp_error(state, "invalid %s '%s': expected an interval from %g to %g seconds", opt,
 			   arg, INTERVAL_MIN, INTERVAL_MAX);
+}
+
+static void parse_budget(struct argp_state *state, const char *opt, const char *arg, double *out)
+{
+	if (parse_seconds(arg, out) < 0)
+		argp_error(state, "invalid %s '%s': expected a time above 0 and up to %g seconds", opt,
+			   arg, INTERVAL_MAX);
 }
 
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
@@ -432,8 +440,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		o->prometheus = true;
 		break;
 	case OPT_MAX_SECONDS:
-		if (parse_seconds(arg, &o->max_seconds) < 0)
-			argp_error(state, "invalid --max-seconds '%s': expected seconds > 0", arg);
+		parse_budget(state, "--max-seconds", arg, &o->max_seconds);
 		break;
 	case OPT_TRACE_FORK:
 		o->trace_fork = true;

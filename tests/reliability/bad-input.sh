@@ -38,6 +38,20 @@ for opt in -w --interval; do
 	grep -q "invalid --[a-z]* '1e-300': expected an interval from 0.05 to 86400 seconds" "$tmp/err" ||
 		{ cat "$tmp/err" >&2; fail "$opt 1e-300: unexpected message"; }
 done
+# ... also above the ceiling; --max-seconds has the same ceiling and names
+# it (it once said "expected seconds > 0" for 100000)
+for v in 86401 1e9; do
+	for opt in -w --interval; do
+		expect_status 2 "$opt" "$v"
+		grep -q "invalid --[a-z]* '$v': expected an interval from 0.05 to 86400 seconds" "$tmp/err" ||
+			{ cat "$tmp/err" >&2; fail "$opt $v: unexpected message"; }
+	done
+done
+for v in 86401 100000 0 -1 abc; do
+	expect_status 2 --all --max-seconds "$v"
+	grep -q "invalid --max-seconds '$v': expected a time above 0 and up to 86400 seconds" "$tmp/err" ||
+		{ cat "$tmp/err" >&2; fail "--max-seconds $v: unexpected message"; }
+done
 
 # -F files that cannot be kpageflags (1), named in the message
 : >"$tmp/empty"
