@@ -11,6 +11,7 @@
 #include <cjson/cJSON.h>
 
 #include "check.h"
+#include "json_out.h"
 
 static const char *mapcount_words(const struct pa_kinfo *k)
 {
@@ -62,19 +63,11 @@ void pa_print_check(FILE *out, const struct pa_report *r)
 		r->partial ? " (partial: see the messages above)" : "");
 }
 
-static void add_hex(cJSON *o, const char *key, uint64_t v)
-{
-	char buf[32];
-
-	snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)v);
-	cJSON_AddStringToObject(o, key, buf);
-}
 
 int pa_json_check(FILE *out, const struct pa_report *r, const struct pa_options *o)
 {
 	const struct pa_check_result *c = r->check;
 	cJSON *root = cJSON_CreateObject(), *a, *rules;
-	char *s;
 
 	cJSON_AddNumberToObject(root, "schema_version", PA_SCHEMA_VERSION);
 	cJSON_AddStringToObject(root, "type", "check");
@@ -107,10 +100,10 @@ int pa_json_check(FILE *out, const struct pa_report *r, const struct pa_options 
 
 		cJSON_AddNumberToObject(fo, "pid", f->pid);
 		cJSON_AddStringToObject(fo, "comm", f->comm);
-		add_hex(fo, "address", f->vaddr);
-		add_hex(fo, "pfn", f->pfn);
-		add_hex(fo, "kpageflags", f->kflags);
-		add_hex(fo, "pagemap", f->pme);
+		pa_json_add_hex(fo, "address", f->vaddr);
+		pa_json_add_hex(fo, "pfn", f->pfn);
+		pa_json_add_hex(fo, "kpageflags", f->kflags);
+		pa_json_add_hex(fo, "pagemap", f->pme);
 		cJSON_AddNumberToObject(fo, "kpagecount", (double)f->kcount);
 		cJSON_AddStringToObject(fo, "rule", pa_check_rule_name(f->rule));
 		cJSON_AddStringToObject(fo, "description", pa_check_rule_text(f->rule));
@@ -122,14 +115,5 @@ int pa_json_check(FILE *out, const struct pa_report *r, const struct pa_options 
 	for (int i = 0; i < PA_CR__N; i++)
 		cJSON_AddNumberToObject(rules, pa_check_rule_name((enum pa_check_rule)i),
 					c ? (double)c->by_rule[i] : 0);
-	s = o->json == PA_JSON_PRETTY ? cJSON_Print(root) : cJSON_PrintUnformatted(root);
-	cJSON_Delete(root);
-	if (!s) {
-		pa_error("out of memory while formatting JSON");
-		return -1;
-	}
-	fputs(s, out);
-	fputc('\n', out);
-	free(s);
-	return 0;
+	return pa_json_emit(out, root, o);
 }

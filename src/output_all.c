@@ -11,6 +11,7 @@
 
 #include "page-anon.h"
 #include "fleet.h"
+#include "json_out.h"
 #include "procs.h"
 
 static void size_str(const struct pa_options *o, uint64_t bytes, char *buf, size_t len)
@@ -132,10 +133,6 @@ void pa_print_all(FILE *out, const struct pa_report *r, const struct pa_options 
 
 /* ------------------------------------------------------------------ */
 
-static void add_u64(cJSON *o, const char *key, uint64_t v)
-{
-	cJSON_AddNumberToObject(o, key, (double)v);
-}
 
 /* Every counter of --all in bytes (the field table): the page states in
  * "state_bytes" by their names, the others as "<metric>_bytes". */
@@ -151,11 +148,11 @@ static void add_sizes(cJSON *o, const struct pa_report *r, const struct pa_count
 			continue;
 		b = pa_field_bytes(i, pa_field_count(c, i), r->page_size);
 		if (pa_field_state(i) >= 0) {
-			add_u64(st, pa_fields[i].json, b);
+			pa_json_add_u64(st, pa_fields[i].json, b);
 			continue;
 		}
 		snprintf(key, sizeof(key), "%s_bytes", pa_field_metric(i));
-		add_u64(o, key, b);
+		pa_json_add_u64(o, key, b);
 	}
 	cJSON_AddItemToObject(o, "state_bytes", st);
 }
@@ -174,7 +171,7 @@ static cJSON *group_json(const struct pa_report *r, const struct pa_group *g)
 
 	if (g->key)
 		cJSON_AddStringToObject(o, "key", g->key);
-	add_u64(o, "processes", g->nprocs);
+	pa_json_add_u64(o, "processes", g->nprocs);
 	add_sizes(o, r, &g->c);
 	return o;
 }
@@ -184,35 +181,34 @@ int pa_json_all(FILE *out, const struct pa_report *r, const struct pa_options *o
 	const struct pa_all_report *a = r->all;
 	cJSON *root = cJSON_CreateObject(), *procs, *scan, *skipped, *groups;
 	struct pa_group total = { .nprocs = a->nread, .c = a->totals };
-	char *s;
 
-	add_u64(root, "schema_version", PA_SCHEMA_VERSION);
+	pa_json_add_u64(root, "schema_version", PA_SCHEMA_VERSION);
 	cJSON_AddStringToObject(root, "type", "processes");
 	cJSON_AddStringToObject(root, "kernel", r->kernel);
-	add_u64(root, "page_size", (uint64_t)r->page_size);
+	pa_json_add_u64(root, "page_size", (uint64_t)r->page_size);
 	cJSON_AddNumberToObject(root, "timestamp", r->timestamp);
 	cJSON_AddBoolToObject(root, "partial", r->partial);
 	scan = cJSON_AddObjectToObject(root, "scan");
 	cJSON_AddNumberToObject(scan, "duration_seconds", a->duration);
 	cJSON_AddBoolToObject(scan, "truncated", a->truncated);
-	add_u64(scan, "processes_read", a->nread);
+	pa_json_add_u64(scan, "processes_read", a->nread);
 	skipped = cJSON_AddObjectToObject(scan, "processes_skipped");
 	for (int k = 0; k < PA_SKIP__N; k++)
-		add_u64(skipped, pa_skip_name((enum pa_skip)k), a->skipped[k]);
-	add_u64(scan, "pfns_read", a->pfns_read);
-	add_u64(scan, "pfn_cache_lookups", a->cache_lookups);
-	add_u64(scan, "pfn_cache_hits", a->cache_hits);
+		pa_json_add_u64(skipped, pa_skip_name((enum pa_skip)k), a->skipped[k]);
+	pa_json_add_u64(scan, "pfns_read", a->pfns_read);
+	pa_json_add_u64(scan, "pfn_cache_lookups", a->cache_lookups);
+	pa_json_add_u64(scan, "pfn_cache_hits", a->cache_hits);
 	procs = cJSON_AddArrayToObject(root, "processes");
 	for (size_t i = 0; i < r->nprocs; i++) {
 		const struct pa_proc_report *p = &r->procs[i];
 		const struct pa_procinfo *in = p->info;
 		cJSON *po = cJSON_CreateObject();
 
-		add_u64(po, "pid", (uint64_t)p->pid);
-		add_u64(po, "ppid", (uint64_t)p->ppid);
+		pa_json_add_u64(po, "pid", (uint64_t)p->pid);
+		pa_json_add_u64(po, "ppid", (uint64_t)p->ppid);
 		cJSON_AddStringToObject(po, "command", p->comm);
 		if (in && in->uid_known)
-			add_u64(po, "uid", in->uid);
+			pa_json_add_u64(po, "uid", in->uid);
 		else
 			cJSON_AddNullToObject(po, "uid");
 		add_str_or_null(po, "user", in ? in->user : NULL);
@@ -231,15 +227,5 @@ int pa_json_all(FILE *out, const struct pa_report *r, const struct pa_options *o
 		cJSON_AddItemToArray(groups, group_json(r, &a->groups[i]));
 	cJSON_AddItemToObject(root, "other", group_json(r, &a->other));
 	cJSON_AddItemToObject(root, "totals", group_json(r, &total));
-	s = o->json == PA_JSON_PRETTY ? cJSON_Print(root) : cJSON_PrintUnformatted(root);
-	cJSON_Delete(root);
-	if (!s) {
-		pa_error("out of memory while formatting JSON");
-		return -1;
-	}
-	fputs(s, out);
-	fputc('\n', out);
-	cJSON_free(s);
-	pa_json_printed = true;
-	return 0;
+	return pa_json_emit(out, root, o);
 }

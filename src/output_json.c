@@ -14,9 +14,10 @@
 
 #include "check.h"
 #include "fields.h"
+#include "json_out.h"
 #include "procs.h"
 
-static void add_hex(cJSON *o, const char *key, uint64_t v)
+void pa_json_add_hex(cJSON *o, const char *key, uint64_t v)
 {
 	char buf[32];
 
@@ -24,8 +25,7 @@ static void add_hex(cJSON *o, const char *key, uint64_t v)
 	cJSON_AddStringToObject(o, key, buf);
 }
 
-/* Counts are integers: cJSON stores doubles, exact up to 2^53 pages. */
-static void add_u64(cJSON *o, const char *key, uint64_t v)
+void pa_json_add_u64(cJSON *o, const char *key, uint64_t v)
 {
 	cJSON_AddNumberToObject(o, key, (double)v);
 }
@@ -50,7 +50,7 @@ int pa_json_print(FILE *out, cJSON *root, bool pretty)
 	return r;
 }
 
-static int emit(FILE *out, cJSON *root, const struct pa_options *o)
+int pa_json_emit(FILE *out, cJSON *root, const struct pa_options *o)
 {
 	return pa_json_print(out, root, o->json == PA_JSON_PRETTY);
 }
@@ -61,7 +61,7 @@ static cJSON *counts_json(const struct pa_counts *c)
 
 	for (int i = 0; i < PA_F__N; i++)
 		if (pa_fields[i].kind == PA_FIELD_PAGES && pa_fields[i].json)
-			add_u64(pa_fields[i].flags & PA_FIELD_REASON ? ur : o, pa_fields[i].json,
+			pa_json_add_u64(pa_fields[i].flags & PA_FIELD_REASON ? ur : o, pa_fields[i].json,
 				pa_field_count(c, i));
 	cJSON_AddItemToObject(o, "unknown_reasons", ur);
 	return o;
@@ -79,11 +79,11 @@ cJSON *pa_json_kinfo(const struct pa_kinfo *k)
 	cJSON_AddBoolToObject(o, "anon_exclusive_bit", k->anon_exclusive_bit);
 	cJSON_AddBoolToObject(o, "folio_flags", k->folio_flags);
 	cJSON_AddItemToObject(o, "pagemap_scan", tristate(k->pagemap_scan));
-	add_hex(o, "scan_categories", k->scan_categories);
+	pa_json_add_hex(o, "scan_categories", k->scan_categories);
 	cJSON_AddItemToObject(o, "ksm_flag_bug", tristate(k->ksm_flag_bug));
 	cJSON_AddItemToObject(o, "nopage_reported", tristate(k->nopage_reported));
 	if (k->zero_pfn)
-		add_hex(o, "zero_pfn", k->zero_pfn);
+		pa_json_add_hex(o, "zero_pfn", k->zero_pfn);
 	else
 		cJSON_AddNullToObject(o, "zero_pfn");
 	cJSON_AddStringToObject(o, "kpagecount", pa_mapcount_name(k->mapcount));
@@ -98,10 +98,10 @@ static cJSON *header(const struct pa_report *r, const char *type)
 {
 	cJSON *root = cJSON_CreateObject();
 
-	add_u64(root, "schema_version", PA_SCHEMA_VERSION);
+	pa_json_add_u64(root, "schema_version", PA_SCHEMA_VERSION);
 	cJSON_AddStringToObject(root, "type", type);
 	cJSON_AddStringToObject(root, "kernel", r->kernel);
-	add_u64(root, "page_size", (uint64_t)r->page_size);
+	pa_json_add_u64(root, "page_size", (uint64_t)r->page_size);
 	return root;
 }
 
@@ -132,11 +132,11 @@ static cJSON *vma_json(const struct pa_vma_report *v, long page_size)
 			continue;
 		switch (f->fmt) {
 		case PA_FMT_HEX:
-			add_hex(vo, f->json, pa_field_value(v, i, page_size));
+			pa_json_add_hex(vo, f->json, pa_field_value(v, i, page_size));
 			break;
 		case PA_FMT_DEC:
 		case PA_FMT_PAGES:
-			add_u64(vo, f->json, pa_field_value(v, i, page_size));
+			pa_json_add_u64(vo, f->json, pa_field_value(v, i, page_size));
 			break;
 		case PA_FMT_DEV:
 		case PA_FMT_TEXT:
@@ -160,7 +160,7 @@ int pa_json_report_watch(FILE *out, const struct pa_report *r, const struct pa_o
 
 	cJSON_AddItemToObject(root, "kernel_checks", pa_json_kinfo(&r->kinfo));
 	if (o->watch > 0)
-		add_u64(root, "sample", r->sample);
+		pa_json_add_u64(root, "sample", r->sample);
 	/* every report, not only --watch samples: when it was taken */
 	cJSON_AddNumberToObject(root, "timestamp", r->timestamp);
 	cJSON_AddBoolToObject(root, "partial", r->partial);
@@ -171,9 +171,9 @@ int pa_json_report_watch(FILE *out, const struct pa_report *r, const struct pa_o
 		const struct pa_proc_report *p = &r->procs[i];
 		cJSON *po = cJSON_CreateObject(), *vmas;
 
-		add_u64(po, "pid", (uint64_t)p->pid);
+		pa_json_add_u64(po, "pid", (uint64_t)p->pid);
 		if (p->ppid)
-			add_u64(po, "ppid", (uint64_t)p->ppid);
+			pa_json_add_u64(po, "ppid", (uint64_t)p->ppid);
 		/* A process that could not be read: its comm when known,
 		 * "partial", and null counts - not zeros, which would read as
 		 * "nothing there". */
@@ -182,10 +182,10 @@ int pa_json_report_watch(FILE *out, const struct pa_report *r, const struct pa_o
 		else
 			cJSON_AddNullToObject(po, "comm");
 		if (p->info && p->info->uid_known) {
-			add_u64(po, "uid", p->info->uid);
+			pa_json_add_u64(po, "uid", p->info->uid);
 			cJSON_AddStringToObject(po, "user", p->info->user);
 		}
-		add_u64(po, "vm_pin_kb", p->vm_pin_kb);
+		pa_json_add_u64(po, "vm_pin_kb", p->vm_pin_kb);
 		cJSON_AddBoolToObject(po, "partial", p->partial || p->err);
 		if (p->errmsg[0])
 			cJSON_AddStringToObject(po, "error", p->errmsg);
@@ -202,7 +202,7 @@ int pa_json_report_watch(FILE *out, const struct pa_report *r, const struct pa_o
 		if (p->err)
 			cJSON_AddNullToObject(po, "vmas_total");
 		else
-			add_u64(po, "vmas_total", p->nvmas_total);
+			pa_json_add_u64(po, "vmas_total", p->nvmas_total);
 		vmas = cJSON_AddArrayToObject(po, "vmas");
 		for (size_t j = 0; j < p->nvmas; j++) {
 			cJSON *vo = vma_json(&p->vmas[j], r->page_size);
@@ -218,14 +218,14 @@ int pa_json_report_watch(FILE *out, const struct pa_report *r, const struct pa_o
 				if (j == i)
 					continue;
 				e = cJSON_CreateObject();
-				add_u64(e, "pid", (uint64_t)r->procs[j].pid);
-				add_u64(e, "anon_shared", p->shared_with[j]);
+				pa_json_add_u64(e, "pid", (uint64_t)r->procs[j].pid);
+				pa_json_add_u64(e, "anon_shared", p->shared_with[j]);
 				cJSON_AddItemToArray(sw, e);
 			}
 		}
 		cJSON_AddItemToArray(procs, po);
 	}
-	return emit(out, root, o);
+	return pa_json_emit(out, root, o);
 }
 
 int pa_json_flag_table(FILE *out, const struct pa_report *r, const struct pa_options *o)
@@ -240,9 +240,9 @@ int pa_json_flag_table(FILE *out, const struct pa_report *r, const struct pa_opt
 		const struct pa_flagstat *f = &r->flagstats[i];
 		cJSON *ro = cJSON_CreateObject(), *arr;
 
-		add_hex(ro, "flags", f->flags);
-		add_u64(ro, "pages", f->pages);
-		add_u64(ro, "bytes", f->pages * (uint64_t)r->page_size);
+		pa_json_add_hex(ro, "flags", f->flags);
+		pa_json_add_u64(ro, "pages", f->pages);
+		pa_json_add_u64(ro, "bytes", f->pages * (uint64_t)r->page_size);
 		pa_flags_symbolic(&r->ftab, f->flags, sym, sizeof(sym));
 		cJSON_AddStringToObject(ro, "symbolic", sym);
 		pa_flags_longname(&r->ftab, f->flags, names, sizeof(names));
@@ -252,9 +252,9 @@ int pa_json_flag_table(FILE *out, const struct pa_report *r, const struct pa_opt
 			cJSON_AddItemToArray(arr, cJSON_CreateString(tok));
 		cJSON_AddItemToArray(rows, ro);
 	}
-	add_u64(root, "total_pages", r->total_pages);
-	add_u64(root, "total_bytes", r->total_pages * (uint64_t)r->page_size);
-	return emit(out, root, o);
+	pa_json_add_u64(root, "total_pages", r->total_pages);
+	pa_json_add_u64(root, "total_bytes", r->total_pages * (uint64_t)r->page_size);
+	return pa_json_emit(out, root, o);
 }
 
 int pa_json_describe(FILE *out, const struct pa_flagtab *t, uint64_t flags, const struct pa_options *o)
@@ -262,9 +262,9 @@ int pa_json_describe(FILE *out, const struct pa_flagtab *t, uint64_t flags, cons
 	cJSON *root = cJSON_CreateObject(), *arr;
 	char sym[80], names[2048];
 
-	add_u64(root, "schema_version", PA_SCHEMA_VERSION);
+	pa_json_add_u64(root, "schema_version", PA_SCHEMA_VERSION);
 	cJSON_AddStringToObject(root, "type", "describe");
-	add_hex(root, "flags", flags);
+	pa_json_add_hex(root, "flags", flags);
 	pa_flags_symbolic(t, flags, sym, sizeof(sym));
 	cJSON_AddStringToObject(root, "symbolic", sym);
 	pa_flags_longname(t, flags, names, sizeof(names));
@@ -275,7 +275,7 @@ int pa_json_describe(FILE *out, const struct pa_flagtab *t, uint64_t flags, cons
 		if (!(flags >> bit & 1))
 			continue;
 		b = cJSON_CreateObject();
-		add_u64(b, "bit", (uint64_t)bit);
+		pa_json_add_u64(b, "bit", (uint64_t)bit);
 		if (t->bit[bit].letter) {
 			char letter[2] = { t->bit[bit].letter, 0 };
 
@@ -291,7 +291,7 @@ int pa_json_describe(FILE *out, const struct pa_flagtab *t, uint64_t flags, cons
 		}
 		cJSON_AddItemToArray(arr, b);
 	}
-	return emit(out, root, o);
+	return pa_json_emit(out, root, o);
 }
 
 /* -l/-L as one JSON object per line (NDJSON). */
@@ -306,24 +306,24 @@ static void json_entry(struct pa_listing *l, const struct pa_list_entry *e)
 	cJSON *root = cJSON_CreateObject();
 	char sym[80];
 
-	add_u64(root, "schema_version", PA_SCHEMA_VERSION);
+	pa_json_add_u64(root, "schema_version", PA_SCHEMA_VERSION);
 	cJSON_AddStringToObject(root, "type", "page");
 	if (o->npids) {
-		add_u64(root, "pid", (uint64_t)l->pid);
-		add_hex(root, "vaddr", e->voffset * (uint64_t)l->page_size);
+		pa_json_add_u64(root, "pid", (uint64_t)l->pid);
+		pa_json_add_hex(root, "vaddr", e->voffset * (uint64_t)l->page_size);
 	}
 	if (o->npids || o->file)
-		add_hex(root, o->file ? "foffset" : "voffset", e->voffset);
-	add_hex(root, "offset", e->offset);
-	add_u64(root, "count", e->count);
-	add_hex(root, "flags", e->flags);
+		pa_json_add_hex(root, o->file ? "foffset" : "voffset", e->voffset);
+	pa_json_add_hex(root, "offset", e->offset);
+	pa_json_add_u64(root, "count", e->count);
+	pa_json_add_hex(root, "flags", e->flags);
 	pa_flags_symbolic(l->ftab, e->flags, sym, sizeof(sym));
 	cJSON_AddStringToObject(root, "symbolic", sym);
 	if (o->list_cgroup)
-		add_u64(root, "cgroup", e->cgroup);
+		pa_json_add_u64(root, "cgroup", e->cgroup);
 	if (o->list_mapcnt)
-		add_u64(root, "mapcnt", e->mapcnt);
-	emit(l->out, root, o);
+		pa_json_add_u64(root, "mapcnt", e->mapcnt);
+	pa_json_emit(l->out, root, o);
 }
 
 static void json_end(struct pa_listing *l)
@@ -334,13 +334,8 @@ static void json_end(struct pa_listing *l)
 void pa_listing_json(struct pa_listing *l, const struct pa_options *o, const struct pa_flagtab *t,
 		     FILE *out)
 {
-	memset(l, 0, sizeof(*l));
-	l->begin = json_begin;
-	l->entry = json_entry;
-	l->end = json_end;
-	l->opt = o;
-	l->ftab = t;
-	l->out = out;
+	*l = (struct pa_listing){ .begin = json_begin, .entry = json_entry, .end = json_end,
+				  .opt = o, .ftab = t, .out = out };
 }
 
 /* The one rule for errors with --json: a run that ends with status 1 and
@@ -350,9 +345,9 @@ int pa_json_error(FILE *out, const struct pa_options *o)
 {
 	cJSON *root = cJSON_CreateObject();
 
-	add_u64(root, "schema_version", PA_SCHEMA_VERSION);
+	pa_json_add_u64(root, "schema_version", PA_SCHEMA_VERSION);
 	cJSON_AddStringToObject(root, "type", "error");
 	cJSON_AddStringToObject(root, "error", *pa_last_error ? pa_last_error : "failed");
-	add_u64(root, "exit_status", PA_EXIT_ERROR);
-	return emit(out, root, o);
+	pa_json_add_u64(root, "exit_status", PA_EXIT_ERROR);
+	return pa_json_emit(out, root, o);
 }

@@ -108,13 +108,8 @@ static void text_end(struct pa_listing *l)
 void pa_listing_text(struct pa_listing *l, const struct pa_options *o, const struct pa_flagtab *t,
 		     FILE *out)
 {
-	memset(l, 0, sizeof(*l));
-	l->begin = text_begin;
-	l->entry = text_entry;
-	l->end = text_end;
-	l->opt = o;
-	l->ftab = t;
-	l->out = out;
+	*l = (struct pa_listing){ .begin = text_begin, .entry = text_entry, .end = text_end,
+				  .opt = o, .ftab = t, .out = out };
 }
 
 /* ------------------------------------------------------------------ */
@@ -128,16 +123,20 @@ void pa_columns_help(FILE *out)
 			fprintf(out, " %10s  %s\n", pa_fields[i].name, pa_fields[i].help);
 }
 
-static void fmt_pages(char *buf, size_t len, uint64_t pages, const struct pa_report *r, bool bytes)
+/* A size: bytes with --bytes, else human units; "0" for nothing. */
+static void fmt_bytes(char *buf, size_t len, uint64_t b, bool bytes)
 {
-	uint64_t b = pages * (uint64_t)r->page_size;
-
 	if (bytes)
 		snprintf(buf, len, "%llu", (unsigned long long)b);
-	else if (!pages)
+	else if (!b)
 		snprintf(buf, len, "0");
 	else
 		pa_human_size(b, buf, len);
+}
+
+static void fmt_pages(char *buf, size_t len, uint64_t pages, const struct pa_report *r, bool bytes)
+{
+	fmt_bytes(buf, len, pages * (uint64_t)r->page_size, bytes);
 }
 
 static void cell(char *buf, size_t len, const struct pa_vma_report *v, int col,
@@ -153,20 +152,9 @@ static void cell(char *buf, size_t len, const struct pa_vma_report *v, int col,
 	case PA_FMT_DEC:
 		snprintf(buf, len, "%llu", (unsigned long long)pa_field_value(v, col, r->page_size));
 		break;
-	case PA_FMT_PAGES:
-		if (f->frac_bits) {	/* PSS: pages << frac_bits */
-			uint64_t b = pa_field_bytes(col, pa_field_value(v, col, r->page_size),
-						    r->page_size);
-
-			if (bytes)
-				snprintf(buf, len, "%llu", (unsigned long long)b);
-			else if (!b)
-				snprintf(buf, len, "0");
-			else
-				pa_human_size(b, buf, len);
-			break;
-		}
-		fmt_pages(buf, len, pa_field_value(v, col, r->page_size), r, bytes);
+	case PA_FMT_PAGES:	/* PSS: pages << frac_bits (pa_field_bytes()) */
+		fmt_bytes(buf, len, pa_field_bytes(col, pa_field_value(v, col, r->page_size),
+						   r->page_size), bytes);
 		break;
 	case PA_FMT_DEV:
 	case PA_FMT_TEXT:
