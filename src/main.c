@@ -208,6 +208,26 @@ static void parse_budget(struct argp_state *state, const char *opt, const char *
 			   arg, INTERVAL_MAX);
 }
 
+/* The name of a file to read or write: not empty. */
+static const char *file_arg(struct argp_state *state, const char *opt, const char *arg)
+{
+	if (!*arg)
+		argp_error(state, "empty %s file name", opt);
+	return arg;
+}
+
+/* A whole number from min to max. */
+static uint64_t count_arg(struct argp_state *state, const char *opt, const char *arg, uint64_t min,
+			  uint64_t max)
+{
+	uint64_t n;
+
+	if (pa_parse_u64(arg, &n) < 0 || n < min || n > max)
+		argp_error(state, "invalid %s '%s': expected a number from %llu to %llu", opt, arg,
+			   (unsigned long long)min, (unsigned long long)max);
+	return n;
+}
+
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
 {
 	struct pa_options *o = state->input;
@@ -312,9 +332,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		o->freeze = true;
 		break;
 	case OPT_OUTPUT_FILE:
-		if (!*arg)
-			argp_error(state, "empty --output-file name");
-		o->output_file = arg;
+		o->output_file = file_arg(state, "--output-file", arg);
 		break;
 	case OPT_JSON:
 		if (!arg || !strcmp(arg, "compact") || !strcmp(arg, "short"))
@@ -354,14 +372,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		o->kernel = arg;
 		break;
 	}
-	case OPT_THREADS: {
-		uint64_t n;
-
-		if (pa_parse_u64(arg, &n) < 0 || n < 1 || n > 64)
-			argp_error(state, "invalid --threads '%s': expected 1 to 64", arg);
-		o->threads = (int)n;
+	case OPT_THREADS:
+		o->threads = (int)count_arg(state, "--threads", arg, 1, 64);
 		break;
-	}
 	case OPT_PER_PAGE:
 		o->per_page = true;
 		break;
@@ -376,9 +389,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 			argp_error(state, "invalid --scan '%s': expected auto, always or never", arg);
 		break;
 	case OPT_SAVE:
-		if (!*arg)
-			argp_error(state, "empty --save file name");
-		o->save = arg;
+		o->save = file_arg(state, "--save", arg);
 		break;
 	case OPT_APPEND:
 		o->append = true;
@@ -387,14 +398,10 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		o->page_cgroups = true;
 		break;
 	case OPT_LOAD:
-		if (!*arg)
-			argp_error(state, "empty --load file name");
-		o->load = arg;
+		o->load = file_arg(state, "--load", arg);
 		break;
 	case OPT_DIFF:
-		if (!*arg)
-			argp_error(state, "empty --diff file name");
-		o->diff_old = arg;
+		o->diff_old = file_arg(state, "--diff", arg);
 		break;
 	case 'h':
 		argp_state_help(state, stdout, ARGP_HELP_STD_HELP);
@@ -428,14 +435,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		else
 			argp_error(state, "invalid --group-by '%s': expected comm, user, cgroup or unit", arg);
 		break;
-	case OPT_TOP: {
-		uint64_t n;
-
-		if (pa_parse_u64(arg, &n) < 0 || n < 1 || n > 1000000)
-			argp_error(state, "invalid --top '%s': expected a number from 1 to 1000000", arg);
-		o->top = (size_t)n;
+	case OPT_TOP:
+		o->top = (size_t)count_arg(state, "--top", arg, 1, 1000000);
 		break;
-	}
 	case OPT_PROMETHEUS:
 		o->prometheus = true;
 		break;
@@ -452,9 +454,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		o->check = true;
 		break;
 	case OPT_COMMAND_LOG:
-		if (!*arg)
-			argp_error(state, "empty --command-log name");
-		o->command_log = arg;
+		o->command_log = file_arg(state, "--command-log", arg);
 		break;
 	case ARGP_KEY_END:
 		if (o->command && !o->tui && !o->trace_fork)
