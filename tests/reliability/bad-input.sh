@@ -47,6 +47,15 @@ for v in 86401 1e9; do
 			{ cat "$tmp/err" >&2; fail "$opt $v: unexpected message"; }
 	done
 done
+# bounded counts and file names say what they expect
+expect_status 2 --threads 65
+grep -q "invalid --threads '65': expected a number from 1 to 64" "$tmp/err" || fail "--threads 65: unexpected message"
+expect_status 2 --all --top 0
+grep -q "invalid --top '0': expected a number from 1 to 1000000" "$tmp/err" || fail "--top 0: unexpected message"
+for opt in --save --load --output-file; do
+	expect_status 2 -p 1 "$opt" ""
+	grep -q "empty $opt file name" "$tmp/err" || fail "$opt '': unexpected message"
+done
 for v in 86401 100000 0 -1 abc; do
 	expect_status 2 --all --max-seconds "$v"
 	grep -q "invalid --max-seconds '$v': expected a time above 0 and up to 86400 seconds" "$tmp/err" ||
