@@ -111,9 +111,26 @@ if grep -n 'Report bugs\|https\{0,1\}://' "$tmp/help" >"$tmp/urls"; then
 	cat "$tmp/urls" >&2
 fi
 
+# check_columns LABEL COLS MANWORDS LISTS: every column in the file COLS
+# (from LABEL, e.g. "-o help") is named in the file of man page words
+# MANWORDS and completed for both -o and --sort by each shell, in its
+# lines that contain LISTS (the start of its column lists).
+check_columns()
+{
+	while read -r col; do
+		grep -qx "$col" "$3" || missing "column $col ($1) is not named in $man"
+		for f in "$bash_c" "$zsh_c" "$fish_c"; do
+			grep "$4" "$f" | tr -s " \t'()=" '\n' | sort | uniq -c |
+				awk -v c="$col" '$2 == c { n = $1 } END { exit !(n >= 2) }' ||
+				missing "column $col ($1) is not completed for both -o and --sort by $f"
+		done
+	done <"$2"
+}
+
 # Every column of the VMA report (-o help, from the field table) is
-# completed for -o and --sort by each shell and named in the man page.  The
-# lists are the lines that start "start end size" (the table's order).
+# completed for -o and --sort by each shell and named in the man page under
+# -o.  The lists are the lines that start "start end size" (the table's
+# order).
 if "$PAGE_ANON" -o help >"$tmp/cols.help" 2>&1; then
 	sed -n 's/^ *\([a-z][a-z0-9_]*\)  .*/\1/p' "$tmp/cols.help" >"$tmp/cols"
 	[ -s "$tmp/cols" ] || missing "could not parse the columns of $PAGE_ANON -o help"
@@ -122,34 +139,20 @@ if "$PAGE_ANON" -o help >"$tmp/cols.help" 2>&1; then
 		[ "$(grep -c 'start end size' "$f")" -ge 2 ] ||
 			missing "$f: no -o and --sort column lists (lines with 'start end size')"
 	done
-	while read -r col; do
-		grep -qx "$col" "$tmp/man.cols" || missing "column $col (-o help) is not named under -o in $man"
-		for f in "$bash_c" "$zsh_c" "$fish_c"; do
-			grep 'start end size' "$f" | tr -s " \t'()=" '\n' | sort | uniq -c |
-				awk -v c="$col" '$2 == c { n = $1 } END { exit !(n >= 2) }' ||
-				missing "column $col (-o help) is not completed for both -o and --sort by $f"
-		done
-	done <"$tmp/cols"
+	check_columns "-o help" "$tmp/cols" "$tmp/man.cols" 'start end size'
 else
 	missing "$PAGE_ANON -o help failed"
 fi
 
 # The same for the columns of --all (--all -o help, from the same field
-# table): completed after --all for -o and --sort (the lists that start
-# "pid ppid user") and named in EVERY PROCESS of the man page.
+# table): completed after --all (the lists that start "pid ppid user") and
+# named in EVERY PROCESS of the man page, with the former names of --all
+# columns that are still accepted.
 if "$PAGE_ANON" --all -o help >"$tmp/allcols.help" 2>&1; then
 	sed -n 's/^ *\([a-z][a-z0-9_]*\)  .*/\1/p' "$tmp/allcols.help" >"$tmp/allcols"
 	[ "$(wc -l <"$tmp/allcols")" -ge 10 ] || missing "could not parse the columns of $PAGE_ANON --all -o help"
 	sed -n '/^\.SH "EVERY PROCESS"/,/^\.SH /p' "$man" | tr -s ' ,.()"\n' '\n' >"$tmp/man.allcols"
-	while read -r col; do
-		grep -qx "$col" "$tmp/man.allcols" || missing "column $col (--all -o help) is not named in EVERY PROCESS of $man"
-		for f in "$bash_c" "$zsh_c" "$fish_c"; do
-			grep 'pid ppid user' "$f" | tr -s " \t'()=" '\n' | sort | uniq -c |
-				awk -v c="$col" '$2 == c { n = $1 } END { exit !(n >= 2) }' ||
-				missing "column $col (--all -o help) is not completed for both -o and --sort by $f"
-		done
-	done <"$tmp/allcols"
-	# the former names of --all columns, still accepted
+	check_columns "--all -o help" "$tmp/allcols" "$tmp/man.allcols" 'pid ppid user'
 	sed -n 's/.*(also: \([a-z_]*\)).*/\1/p' "$tmp/allcols.help" >"$tmp/aliases"
 	[ -s "$tmp/aliases" ] || missing "--all -o help names no former column names"
 	while read -r a; do

@@ -176,36 +176,52 @@ static void prometheus(FILE *f, const struct pa_report *r, const struct pa_optio
 	pa_prometheus_write(f, r, o);
 }
 
+/* A table printed with -o naming every field that keep() takes, in the
+ * table's order and with --bytes: each has its header and a counter its
+ * value in the first row. */
+static void check_table(const char *what, char *text, bool (*keep)(int))
+{
+	char *head[128], *row[128];
+	size_t nh = 0, nr = 0, k = 0;
+
+	for (int i = 0; i < PA_F__N; i++)
+		if (keep(i)) {
+			table(text, pa_fields[i].header, head, &nh, row, &nr);
+			break;
+		}
+	assert_int_equal(nh, nr);
+	for (int i = 0; i < PA_F__N; i++) {
+		char want[32];
+
+		if (!keep(i))
+			continue;
+		assert_true(k < nh);
+		assert_string_equal(head[k], pa_fields[i].header);
+		snprintf(want, sizeof(want), "%llu", (unsigned long long)bytes_of(i));
+		if (i == PA_F_PID)
+			snprintf(want, sizeof(want), "42");
+		if (i == PA_F_COMMAND)
+			snprintf(want, sizeof(want), "app");
+		if ((pa_fields[i].kind == PA_FIELD_PAGES || i == PA_F_PID || i == PA_F_COMMAND) &&
+		    strcmp(row[k], want))
+			fail_msg("%s: column %s shows %s, not %s", what, pa_fields[i].name, row[k], want);
+		k++;
+	}
+}
+
 /* The text report: a column for every counter that is not hidden, with
  * its header and its value. */
 static void test_report_text(void **state)
 {
 	struct pa_report r;
 	struct pa_options o = { .bytes = true, .color = PA_COLOR_NEVER };
-	char *head[128], *row[128], *text;
-	size_t nh, nr, k = 0;
+	char *text;
 
 	(void)state;
 	make_report(&r, PA_GROUP_NONE);
 	o.columns = names(report_col);
 	text = render_text(print_report, &r, &o);
-	table(text, pa_fields[0].header, head, &nh, row, &nr);
-	assert_int_equal(nh, nr);
-	for (int i = 0; i < PA_F__N; i++) {
-		char want[32];
-
-		if (!report_col(i))
-			continue;
-		assert_true(k < nh);
-		assert_string_equal(head[k], pa_fields[i].header);
-		if (pa_fields[i].kind == PA_FIELD_PAGES) {
-			snprintf(want, sizeof(want), "%llu", (unsigned long long)bytes_of(i));
-			if (strcmp(row[k], want))
-				fail_msg("text report: column %s shows %s, not %s", pa_fields[i].name,
-					 row[k], want);
-		}
-		k++;
-	}
+	check_table("text report", text, report_col);
 	free(text);
 	pa_report_free(&r);
 }
@@ -259,8 +275,7 @@ static void test_all_text(void **state)
 {
 	struct pa_report r;
 	struct pa_options o = { .bytes = true };
-	char *head[128], *row[128], *text;
-	size_t nh, nr, k = 0;
+	char *text;
 
 	(void)state;
 	for (int i = 0; i < PA_F__N; i++)
@@ -269,31 +284,7 @@ static void test_all_text(void **state)
 	make_report(&r, PA_GROUP_NONE);
 	o.columns = names(all_col);
 	text = render_text(pa_print_all, &r, &o);
-	for (int i = 0; i < PA_F__N; i++)
-		if (all_col(i)) {
-			table(text, pa_fields[i].header, head, &nh, row, &nr);
-			break;
-		}
-	assert_int_equal(nh, nr);
-	for (int i = 0; i < PA_F__N; i++) {
-		char want[32];
-
-		if (!all_col(i))
-			continue;
-		assert_true(k < nh);
-		assert_string_equal(head[k], pa_fields[i].header);
-		if (pa_fields[i].kind == PA_FIELD_PAGES) {
-			snprintf(want, sizeof(want), "%llu", (unsigned long long)bytes_of(i));
-			if (strcmp(row[k], want))
-				fail_msg("--all: column %s shows %s, not %s", pa_fields[i].name, row[k],
-					 want);
-		}
-		if (i == PA_F_PID)
-			assert_string_equal(row[k], "42");
-		if (i == PA_F_COMMAND)
-			assert_string_equal(row[k], "app");
-		k++;
-	}
+	check_table("--all", text, all_col);
 	free(text);
 	pa_report_free(&r);
 }
