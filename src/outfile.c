@@ -169,6 +169,32 @@ static int to_stdout(int fd)
 	return 0;
 }
 
+/* Try fn(tmp) with up to 100 random temporary names next to name until
+ * one is not taken; out.tmp keeps the name fn succeeded with.  Returns
+ * what fn returned, or -1 with errno. */
+static int with_tmp_name(const char *name, int (*fn)(const char *tmp))
+{
+	for (int i = 0; i < 100; i++) {
+		int r;
+
+		out.tmp = random_name(name);
+		r = fn(out.tmp);
+		if (r >= 0)
+			return r;
+		free(out.tmp);
+		out.tmp = NULL;
+		if (errno != EEXIST)
+			return -1;
+	}
+	errno = EEXIST;
+	return -1;
+}
+
+static int open_tmp_name(const char *tmp)
+{
+	return openat(out.dirfd, tmp, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0666);
+}
+
 /* Create the temporary file in dirfd. */
 static int create_tmp(const char *name)
 {
@@ -181,19 +207,8 @@ static int create_tmp(const char *name)
 	if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL && errno != ENOENT)
 		return -1;
 #endif
-	for (int i = 0; i < 100; i++) {
-		out.tmp = random_name(name);
-		fd = openat(out.dirfd, out.tmp, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC,
-			    0666);
-		if (fd >= 0)
-			return high_fd(fd);
-		free(out.tmp);
-		out.tmp = NULL;
-		if (errno != EEXIST)
-			return -1;
-	}
-	errno = EEXIST;
-	return -1;
+	fd = with_tmp_name(name, open_tmp_name);
+	return fd >= 0 ? high_fd(fd) : -1;
 }
 
 int pa_outfile_open(const char *file)
@@ -307,27 +322,23 @@ fail:
 	return PA_EXIT_ERROR;
 }
 
-/* Give the O_TMPFILE file a name in the directory. */
-static int link_tmp(void)
+static int link_tmp_name(const char *tmp)
 {
 	char proc[64];
 
 	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", out.fd);
-	for (int i = 0; i < 100; i++) {
-		out.tmp = random_name(out.name);
-		if (linkat(AT_FDCWD, proc, out.dirfd, out.tmp, AT_SYMLINK_FOLLOW) == 0)
-			return 0;
-		/* no /proc: AT_EMPTY_PATH (needs CAP_DAC_READ_SEARCH) */
-		if (errno == ENOENT &&
-		    linkat(out.fd, "", out.dirfd, out.tmp, AT_EMPTY_PATH) == 0)
-			return 0;
-		free(out.tmp);
-		out.tmp = NULL;
-		if (errno != EEXIST)
-			return -1;
-	}
-	errno = EEXIST;
+	if (linkat(AT_FDCWD, proc, out.dirfd, tmp, AT_SYMLINK_FOLLOW) == 0)
+		return 0;
+	/* no /proc: AT_EMPTY_PATH (needs CAP_DAC_READ_SEARCH) */
+	if (errno == ENOENT && linkat(out.fd, "", out.dirfd, tmp, AT_EMPTY_PATH) == 0)
+		return 0;
 	return -1;
+}
+
+/* Give the O_TMPFILE file a name in the directory. */
+static int link_tmp(void)
+{
+	return with_tmp_name(out.name, link_tmp_name);
 }
 
 int pa_outfile_commit(const char *file, int rc)
