@@ -9,6 +9,9 @@
  * reads per folio instead of per page it can go below).
  *
  *   floor -p PID    the VMAs of /proc/PID/maps
+ *   floor -p PID -c the same, and the kpagecount word of every present page
+ *                   too (what a report needs where pages are mapped more
+ *                   than once: after fork, its PSS)
  *   floor           every PFN of /proc/kpageflags
  *
  * With -p:
@@ -16,14 +19,16 @@
  *              64 Ki entries and (b) PAGEMAP_SCAN (6.7+) for the populated
  *              regions, then pagemap for those regions only;
  *   kpageflags the present PFNs, sorted, read in runs (gaps of up to
- *              RUN_GAP entries are read through, as a pread costs more).
+ *              RUN_GAP entries are read through, as a pread costs more);
+ *   kpagecount with -c, the same PFNs in the same runs.
  * Without -p: kpageflags from PFN 0 in batches of 64 Ki entries.
  * Only the reads are timed (the sort is not).  Prints one line:
- *   pages=N pagemap_ns=N kpageflags_ns=N total_ns=N
+ *   pages=N pagemap_ns=N kpageflags_ns=N kpagecount_ns=N total_ns=N
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,7 +57,7 @@ struct region {
 
 static const char *prog = "floor";
 static uint64_t buf[BATCH];
-static int pagemap_fd = -1, kpageflags_fd = -1;
+static int pagemap_fd = -1, kpageflags_fd = -1, kpagecount_fd = -1;
 static long page_size;
 
 struct vma {
@@ -196,21 +201,49 @@ static void read_maps(int pid)
 	fclose(f);
 }
 
+/* The sorted PFNs of a per-PFN file, in runs; returns the time taken. */
+static uint64_t read_runs(int fd)
+{
+	uint64_t t0 = now_ns();
+
+	for (size_t i = 0; i < npfns;) {
+		uint64_t start = pfns[i], end = start + 1;
+		size_t j = i + 1;
+
+		while (j < npfns && pfns[j] <= end + RUN_GAP && pfns[j] - start < BATCH) {
+			if (pfns[j] >= end)
+				end = pfns[j] + 1;
+			j++;
+		}
+		read_u64(fd, buf, start, (size_t)(end - start));
+		i = j;
+	}
+	return now_ns() - t0;
+}
+
 int main(int argc, char **argv)
 {
-	uint64_t t0, t_lin, t_scan = UINT64_MAX, t_pm, t_kf = 0, pages = 0;
+	uint64_t t0, t_lin, t_scan = UINT64_MAX, t_pm, t_kf = 0, t_kc = 0, pages = 0;
 	int pid = 0;
+	bool count = false;
 
 	page_size = sysconf(_SC_PAGESIZE);
-	if (argc == 3 && !strcmp(argv[1], "-p")) {
+	if (argc >= 3 && !strcmp(argv[1], "-p")) {
 		pid = atoi(argv[2]);
-	} else if (argc != 1) {
-		fprintf(stderr, "Usage: %s [-p PID]\n", prog);
+		count = argc == 4 && !strcmp(argv[3], "-c");
+	}
+	if (argc != 1 && (!pid || (argc == 4 && !count) || argc > 4)) {
+		fprintf(stderr, "Usage: %s [-p PID [-c]]\n", prog);
 		return 2;
 	}
 	kpageflags_fd = open("/proc/kpageflags", O_RDONLY | O_CLOEXEC);
 	if (kpageflags_fd < 0)
 		die("/proc/kpageflags");
+	if (count) {
+		kpagecount_fd = open("/proc/kpagecount", O_RDONLY | O_CLOEXEC);
+		if (kpagecount_fd < 0)
+			die("/proc/kpagecount");
+	}
 	if (!pid) {
 		uint64_t pfn = 0;
 		size_t n;
@@ -219,7 +252,7 @@ int main(int argc, char **argv)
 		while ((n = read_u64(kpageflags_fd, buf, pfn, BATCH)))
 			pfn += n;
 		t_kf = now_ns() - t0;
-		printf("pages=%" PRIu64 " pagemap_ns=0 kpageflags_ns=%" PRIu64
+		printf("pages=%" PRIu64 " pagemap_ns=0 kpageflags_ns=%" PRIu64 " kpagecount_ns=0"
 		       " total_ns=%" PRIu64 "\n", pfn, t_kf, t_kf);
 		return 0;
 	}
@@ -244,22 +277,12 @@ int main(int argc, char **argv)
 	t_pm = t_lin < t_scan ? t_lin : t_scan;
 
 	qsort(pfns, npfns, sizeof(*pfns), cmp_u64);
-	t0 = now_ns();
-	for (size_t i = 0; i < npfns;) {
-		uint64_t start = pfns[i], end = start + 1;
-		size_t j = i + 1;
-
-		while (j < npfns && pfns[j] <= end + RUN_GAP && pfns[j] - start < BATCH) {
-			if (pfns[j] >= end)
-				end = pfns[j] + 1;
-			j++;
-		}
-		read_u64(kpageflags_fd, buf, start, (size_t)(end - start));
-		i = j;
-	}
-	t_kf = now_ns() - t0;
+	t_kf = read_runs(kpageflags_fd);
+	if (kpagecount_fd >= 0)
+		t_kc = read_runs(kpagecount_fd);
 	pages = npfns;
 	printf("pages=%" PRIu64 " pagemap_ns=%" PRIu64 " kpageflags_ns=%" PRIu64
-	       " total_ns=%" PRIu64 "\n", pages, t_pm, t_kf, t_pm + t_kf);
+	       " kpagecount_ns=%" PRIu64 " total_ns=%" PRIu64 "\n", pages, t_pm, t_kf, t_kc,
+	       t_pm + t_kf + t_kc);
 	return 0;
 }
