@@ -130,7 +130,7 @@ _page_anon()
 			--children --bytes --all-vmas --sort -o --output -w --watch
 			--freeze --check --json --json= --color --color= -v --verbose
 			--output-file -t --tui --interval --command-log
-			--trace-fork --trace-threads
+			--trace-fork --trace-threads --syscall-stops
 			--sysroot --kernel --threads --scan --per-page
 			--all --group-by --top --prometheus --max-seconds
 			--save --append --page-cgroups --load --diff

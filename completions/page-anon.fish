@@ -79,6 +79,7 @@ $c -l command-log -r -F -d 'Append the output of the --tui command to FILE'
 # Fork tracing
 $c -l trace-fork -d 'Read the processes of a command (or -p PID) at each fork, exec and exit'
 $c -l trace-threads -d 'With --trace-fork: thread creation makes events too'
+$c -l syscall-stops -d 'With --trace-fork: find fork entries at system-call stops'
 $c -l output-file -r -F -d 'Write the output to FILE when complete'
 # Data source
 $c -l sysroot -x -a '(__fish_complete_directories)' -d 'Read /proc files below DIR'

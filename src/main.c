@@ -21,7 +21,7 @@ enum {
 	OPT_EXTENDED, OPT_THREADS, OPT_SCAN, OPT_PER_PAGE, OPT_REPORT, OPT_OUTPUT_FILE, OPT_COMMAND_LOG,
 	OPT_ALL, OPT_GROUP_BY, OPT_TOP, OPT_PROMETHEUS, OPT_MAX_SECONDS,
 	OPT_SAVE, OPT_LOAD, OPT_DIFF, OPT_APPEND, OPT_PAGE_CGROUPS,
-	OPT_TRACE_FORK, OPT_TRACE_THREADS,
+	OPT_TRACE_FORK, OPT_TRACE_THREADS, OPT_SYSCALL_STOPS,
 	OPT_CHECK,
 };
 
@@ -126,10 +126,13 @@ static struct argp_option options[] = {
 	{ NULL, 0, NULL, 0, "Fork tracing:", 5 },
 	{ "trace-fork", OPT_TRACE_FORK, NULL, 0, "Run -- COMMAND (or attach to -p PID) under ptrace and read "
 	  "its processes at each fork (before and after), exec and exit; one block (--json: one line) "
-	  "per event; the exit status is the command's.  With --tui -- COMMAND: the live view with "
-	  "a timeline of the events (key e) and a step mode that holds the command at each fork "
+	  "per event; the exit status is the command's.  With --tui: the live view with "
+	  "a timeline of the events (key e) and a step mode that holds the processes at each fork "
 	  "(f, then c to continue)", 5 },
 	{ "trace-threads", OPT_TRACE_THREADS, NULL, 0, "With --trace-fork: thread creation makes events too", 5 },
+	{ "syscall-stops", OPT_SYSCALL_STOPS, NULL, 0, "With --trace-fork: find each fork's entry by "
+	  "stopping at every system call instead of a seccomp filter (slower; with -p every fork, not "
+	  "only the first, gets its reading before the fork)", 5 },
 
 	{ NULL, 0, NULL, 0, "Data source:", 6 },
 	{ "sysroot", OPT_SYSROOT, "DIR", 0, "Read /proc files below DIR (captured trees)", 6 },
@@ -154,7 +157,7 @@ static struct argp_option options[] = {
 	{ NULL, 0, NULL, 0, "Snapshots:", 8 },
 	{ "save", OPT_SAVE, "FILE", 0, "With -p (and --children, --freeze) or --all: capture the processes' "
 	  "pages into the snapshot FILE (written to a temporary file, renamed when complete); with "
-	  "--trace-fork: one capture per stop", 8 },
+	  "--trace-fork: a capture at each stop", 8 },
 	{ "append", OPT_APPEND, NULL, 0, "With --save: add the capture to the captures already in FILE "
 	  "(FILE@N names the Nth)", 8 },
 	{ "page-cgroups", OPT_PAGE_CGROUPS, NULL, 0, "With --save: also record the memory cgroup of every "
@@ -450,6 +453,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_TRACE_THREADS:
 		o->trace_threads = true;
 		break;
+	case OPT_SYSCALL_STOPS:
+		o->syscall_stops = true;
+		break;
 	case OPT_CHECK:
 		o->check = true;
 		break;
@@ -459,11 +465,10 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case ARGP_KEY_END:
 		if (o->command && !o->tui && !o->trace_fork)
 			argp_error(state, "a command to start is only used with --tui or --trace-fork");
-		if (o->trace_fork && o->tui && !o->command)
-			argp_error(state, "--tui --trace-fork needs -- COMMAND [ARG...] (-p PID "
-				   "--trace-fork works without --tui)");
 		if (o->trace_threads && !o->trace_fork)
 			argp_error(state, "--trace-threads needs --trace-fork");
+		if (o->syscall_stops && !o->trace_fork)
+			argp_error(state, "--syscall-stops needs --trace-fork");
 		if (o->trace_fork && !o->command && o->npids != 1)
 			argp_error(state, "--trace-fork needs -- COMMAND [ARG...] or one -p PID");
 		if (o->trace_fork && o->command && o->npids)

@@ -575,6 +575,8 @@ struct pa_options {
 	bool verbose;
 	bool trace_fork;	/* --trace-fork (tracefork.c) */
 	bool trace_threads;	/* --trace-threads: threads make events too */
+	bool syscall_stops;	/* --syscall-stops: fork entries found at system-call
+				 * stops (PTRACE_SYSCALL), not by a seccomp filter */
 	bool check;		/* --check: kernel invariant audit */
 	bool freeze;
 	const char *output_file;	/* borrowed: --output-file */

@@ -34,9 +34,12 @@
  * CAP_SYS_ADMIN the filter needs PR_SET_NO_NEW_PRIVS, which turns
  * set-user-ID bits into no-ops for the command's whole tree.
  *
- * -p PID attaches to every thread of a running process instead (no
- * filter can be added to it, so forks are seen only after the copy) and
+ * -p PID attaches to every thread of a running process instead and
  * detaches from everything on SIGINT/SIGTERM/SIGHUP, leaving it running.
+ * No filter can be added to a running process: the first fork's entry
+ * (or, with --syscall-stops or in the live view, every fork's) is found
+ * at system-call stops (PTRACE_SYSCALL), later forks only after the copy.
+ * --syscall-stops does the same for a command instead of the filter.
  *
  * Signals of page-anon are blocked and taken with sigwaitinfo() between
  * stops (SIGCHLD says a tracee stopped), so no stop is ever left pending
@@ -1151,8 +1154,10 @@ static int attach(struct tracer *tr, pid_t pid)
 	 * after attaching is found at its system-call entry, so that it has
 	 * a "before" too; then only fork, exec and exit stop (each system
 	 * call stopping twice costs about as much again as the program's
-	 * own work on a system-call-heavy one). */
-	tr->sysentry = tr->sysentry_once = true;
+	 * own work on a system-call-heavy one), unless every fork's entry
+	 * was asked for (--syscall-stops, the live view). */
+	tr->sysentry_once = !tr->sysentry;
+	tr->sysentry = true;
 	pa_source_path(tr->s->src, path, sizeof(path), "proc/%d/task", (int)pid);
 	while (added) {
 		DIR *d = opendir(path);
@@ -1263,7 +1268,7 @@ int pa_tracer_start(struct pa_session *s, const struct pa_tf_start *so, struct p
 	tr->hook = so->hook;
 	tr->hook_ctx = so->hook_ctx;
 	tr->quiet = so->quiet;
-	tr->sysentry = so->syscall_entries && s->opt->command;
+	tr->sysentry = so->syscall_entries || s->opt->syscall_stops;
 	tr->own_pgrp = so->own_pgrp;
 	for (int fd = 0; fd < 3; fd++)
 		tr->child_fd[fd] = so->fd[fd];

@@ -595,24 +595,30 @@ static void tui_trace_poll(struct tui *t)
 
 /* Start the command under the tracer: its input /dev/null, its output to
  * --command-log or /dev/null, its own process group (Ctrl-C is for the
- * view).  Fork entries are found at system-call stops, not by a seccomp
- * filter, so that quitting the view leaves the command as it would run
- * without page-anon. */
+ * view).  Or attach to -p PID.  Fork entries are found at system-call
+ * stops, not by a seccomp filter, so that quitting the view leaves the
+ * command as it would run without page-anon; with -p, every fork's entry
+ * too, not only the first one's. */
 static int start_trace(struct tui *t)
 {
 	const char *log = t->o->command_log ? t->o->command_log : "/dev/null";
 	struct pa_tf_start so = { .hook = on_event, .hook_ctx = t, .quiet = true,
-				  .syscall_entries = true, .own_pgrp = true };
+				  .syscall_entries = true, .own_pgrp = true,
+				  .fd = { -1, -1, -1 } };
 	sigset_t chld;
-	int nul, out, rc;
+	int nul = -1, out = -1, rc;
 
-	nul = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	out = open(log, O_WRONLY | O_CREAT | O_APPEND | O_NOCTTY | O_CLOEXEC, 0644);
-	if (nul < 0 || out < 0) {
-		pa_error("%s: %s", nul < 0 ? "/dev/null" : log, strerror(errno));
-		if (nul >= 0)
-			close(nul);
-		return PA_EXIT_ERROR;
+	if (t->o->command) {
+		nul = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		out = open(log, O_WRONLY | O_CREAT | O_APPEND | O_NOCTTY | O_CLOEXEC, 0644);
+		if (nul < 0 || out < 0) {
+			pa_error("%s: %s", nul < 0 ? "/dev/null" : log, strerror(errno));
+			if (nul >= 0)
+				close(nul);
+			return PA_EXIT_ERROR;
+		}
+		so.fd[0] = nul;
+		so.fd[1] = so.fd[2] = out;
 	}
 	sigemptyset(&chld);
 	sigaddset(&chld, SIGCHLD);
@@ -620,20 +626,24 @@ static int start_trace(struct tui *t)
 	t->sigfd = signalfd(-1, &chld, SFD_NONBLOCK | SFD_CLOEXEC);
 	if (t->sigfd < 0) {
 		pa_error("signalfd: %s", strerror(errno));
-		close(nul);
-		close(out);
+		if (nul >= 0) {
+			close(nul);
+			close(out);
+		}
 		return PA_EXIT_ERROR;
 	}
-	so.fd[0] = nul;
-	so.fd[1] = so.fd[2] = out;
 	so.sigmask = &t->oldmask;
 	rc = pa_tracer_start(t->s, &so, &t->tr);
-	close(nul);
-	close(out);
+	if (nul >= 0) {
+		close(nul);
+		close(out);
+	}
 	if (rc)
 		return rc;
 	t->tracing = true;
-	t->cmd_pid = pa_tracer_command(t->tr);
+	t->cmd_pid = pa_tracer_command(t->tr);	/* 0: attached to -p PID */
+	if (!t->cmd_pid)
+		return 0;	/* the attach was the start event */
 	t->w = pa_xrealloc(NULL, 1, sizeof(*t->w));
 	t->w[0].pid = t->cmd_pid;
 	t->w[0].start = 0;
@@ -2278,9 +2288,9 @@ int pa_tui_run(struct pa_session *s)
 	if (!t.quit && pa_stop_signal > 0)
 		rc = 128 + pa_stop_signal;
 	if (ntraced)
-		fprintf(stderr, "%s: no longer tracing the command's %zu process%s, which keep%s "
-			"running\n", pa_progname, ntraced, ntraced == 1 ? "" : "es",
-			ntraced == 1 ? "s" : "");
+		fprintf(stderr, "%s: no longer tracing %s%zu process%s, which keep%s "
+			"running\n", pa_progname, s->opt->command ? "the command's " : "", ntraced,
+			ntraced == 1 ? "" : "es", ntraced == 1 ? "s" : "");
 	else if (t.cmd_pid && !is_gone(&t, t.cmd_pid) && kill(t.cmd_pid, 0) == 0)
 		fprintf(stderr, "%s: the command (PID %d) is still running\n", pa_progname,
 			(int)t.cmd_pid);

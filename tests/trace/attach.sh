@@ -4,7 +4,8 @@
 # 50 ms, sees its forks (the first one from its entry) and its children's
 # exits, and on SIGINT (Ctrl-C)
 # detaches: the process keeps running, not stopped and not traced
-# (TracerPid 0), and it can still fork.
+# (TracerPid 0), and it can still fork.  With --syscall-stops every fork
+# is read at its entry.
 . "$(dirname "$0")/../setup.sh"
 . "$(dirname "$0")/trace-lib.sh"
 trace_init
@@ -68,6 +69,30 @@ expect "-p: first fork, nothing exclusive after" \
 expect "-p: later forks are seen after the copy only" \
 	"$(ev "$f" 'select(.event == "fork") | .entry_stop' | tail -n +2 | sort -u)" false
 ev "$f" 'select(.event == "exit") | .exit_code' | grep -qx 0 || fail "-p: no child exit seen"
+
+# --syscall-stops: every fork, not only the first, is read at its entry
+"$PAGE_ANON" --trace-fork --syscall-stops --json -p "$loop" >"$tmp/ev2.json" 2>"$tmp/ev2.err" &
+pa=$!
+at_exit "kill -KILL $pa 2>/dev/null"
+for _ in $(seq 100); do
+	[ "$(grep -c '"event":"fork"' "$tmp/ev2.json" || true)" -ge 3 ] && break
+	sleep 0.1
+done
+[ "$(grep -c '"event":"fork"' "$tmp/ev2.json" || true)" -ge 3 ] ||
+	fail "--syscall-stops: no fork events after attaching: $(cat "$tmp/ev2.err")"
+kill -INT "$pa"
+set +e
+wait "$pa"
+rc=$?
+set -e
+expect "--syscall-stops: exit status after Ctrl-C" $rc 0
+no_stopped_left "$loop" $(cat /proc/$loop/task/*/children 2>/dev/null)
+expect "tracer after --syscall-stops" "$(sed -n 's/^TracerPid:[[:space:]]*//p' /proc/$loop/status)" 0
+f=$tmp/ev2.json
+expect "--syscall-stops: every fork stopped at its entry" \
+	"$(ev "$f" 'select(.event == "fork") | .entry_stop' | sort -u)" true
+expect "--syscall-stops: every fork, nothing exclusive in the parent after" \
+	"$(ev "$f" 'select(.event == "fork") | .processes[0].after.counts.anon_exclusive' | sort -u)" 0
 
 # a PID that does not exist
 set +e

@@ -6,7 +6,8 @@
 # - until c; the fork's details show the 16 MiB going exclusive -> shared
 # per VMA.  Quitting with q, Ctrl-C or SIGTERM while a fork is held leaves
 # every process of the command running and untraced, and able to fork
-# (no seccomp filter is left behind).
+# (no seccomp filter is left behind).  --tui --trace-fork -p PID attaches
+# to a running process the same way and lets it go on q.
 . "$(dirname "$0")/../setup.sh"
 . "$(dirname "$0")/tui-lib.sh"
 . "$(dirname "$0")/../trace/trace-lib.sh"
@@ -139,4 +140,52 @@ for how in q C-c TERM; do
 	no_stopped_left "$loop"
 	kill "$loop"
 done
+
+# 3. -p PID: attached to a running process that forks every 50 ms, every
+# fork is read at its entry (system-call stops all along), step mode
+# holds it; q leaves it running, untraced, and forking.
+rm -f "$tmp/rc" "$tmp/stty"
+"$PA_FORKER" loop >"$tmp/ploop.out" &
+loop=$!
+at_exit "kill $loop 2>/dev/null"
+for _ in $(seq 100); do
+	grep -q ready "$tmp/ploop.out" && break
+	sleep 0.1
+done
+grep -q ready "$tmp/ploop.out" || fail "-p: pa-forker loop did not start"
+"$TMUX_PROG" -L "$tui_sock" kill-server 2>/dev/null || :
+tui_start "'$PAGE_ANON' --tui --trace-fork -p $loop --color=never --interval 0.2 2>'$tmp/pa.err'; echo \$? >'$tmp/rc'; stty -a >'$tmp/stty'"
+tui_wait "-p: the attach, then forks in the timeline" '/ start '"$loop"' \(pa-forker\)/ { s = 1 }
+	/ fork '"$loop"' -> [0-9]+ \(pa-forker\)/ { f++ } END { exit !(s && f >= 2) }'
+pa=$(tracer "$loop")
+[ -n "$pa" ] && [ "$pa" != 0 ] || fail "-p: the process is not traced (TracerPid '$pa')"
+expect "-p: traced by page-anon" "$(cat "/proc/$pa/comm")" page-anon
+tui_keys f
+tui_wait "-p: a fork held" '/^HELD at fork '"$loop"' -> [0-9]+:/ { f = 1 } END { exit !f }'
+set -- $(held_pids)
+child=$2
+expect "-p: held parent state" "$(state "$loop")" t
+expect "-p: held child state" "$(state "$child")" t
+# the held fork was read at its entry: the details have a "before"
+tui_keys e End Enter
+tui_wait "-p: the held fork's details, with the parent before it" '
+	/^parent '"$loop"' \(pa-forker\)/ { p = 1 }
+	p && /^  before: / { b = 1 } END { exit !(p && b) }'
+tui_keys Escape Escape q
+tui_wait_file "-p: page-anon ended" "$tmp/stty"
+sleep 0.2
+expect "-p: exit status after q" "$(cat "$tmp/rc")" 0
+grep -qw -- icanon "$tmp/stty" || fail "-p: terminal not restored"
+grep -q "no longer tracing [0-9]* process" "$tmp/pa.err" ||
+	fail "-p: no word about letting the processes go: $(cat "$tmp/pa.err")"
+if grep -q "the command's" "$tmp/pa.err"; then
+	fail "-p: speaks of a command: $(cat "$tmp/pa.err")"
+fi
+no_stopped_left "$loop" "$child"
+expect "-p: tracer after q" "$(tracer "$loop")" 0
+before=$(cminflt "$loop")
+sleep 0.5
+after=$(cminflt "$loop")
+[ "$after" -gt "$before" ] || fail "-p: the loop no longer forks after page-anon left ($before -> $after)"
+kill "$loop"
 exit 0
