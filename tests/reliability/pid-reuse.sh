@@ -19,9 +19,13 @@ while :; do
 	"$PAGE_ANON" -p "$old" -w 0.1 --json >"$tmp/out" 2>"$tmp/err" &
 	pa=$!
 	at_exit "kill $pa 2>/dev/null"
-	# wait for the first sample
-	while [ ! -s "$tmp/out" ]; do sleep 0.05; done
-	kill "$old"
+	# wait for the first sample (bounded)
+	i=0
+	while [ ! -s "$tmp/out" ] && [ $i -lt 600 ]; do sleep 0.05; i=$((i + 1)); done
+	[ -s "$tmp/out" ] || fail "--watch printed no sample in 30 s: $(cat "$tmp/err")"
+	# SIGKILL: once a SIGTERM was seen to leave the process running and
+	# this test waiting for it forever
+	kill -KILL "$old"
 	wait "$old" 2>/dev/null || :
 	echo $((old - 1)) >/proc/sys/kernel/ns_last_pid
 	sleep 600 &	# comm "sleep": the newcomer
