@@ -245,7 +245,7 @@ static void collect_one(struct pa_session *s, struct pa_proc_report *p, bool bit
 	struct pa_walk_opts wo = {
 		.need_kflags = true,
 		.need_count = true,
-		.count_mapped = true,	/* USS and PSS (classify.c) */
+		.count_mapped = s->mapcount,	/* USS and PSS (classify.c) */
 		.need_cgroup = s->cgroup_filter,
 		.runs = true,
 		.per_page = o->per_page,

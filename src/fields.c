@@ -63,10 +63,11 @@ const struct pa_field pa_fields[PA_F__N] = {
 	[PA_F_GUARD] = { "guard", "GUARD", "guard", "guard region entries", PAGES(guard) },
 	/* smaps' Private and Pss, zero pages left out (classify.c) */
 	[PA_F_USS] = { "uss", "USS", "uss", "resident pages mapped once (kpagecount 1)",
-		       PAGES(uss) },
+		       PAGES(uss), .flags = PA_FIELD_MAPCOUNT },
 	[PA_F_PSS] = { "pss", "PSS", "pss_q16",
 		       "resident pages, each divided by its kpagecount",
-		       PAGES(pss_q16), .frac_bits = PA_PSS_SHIFT, .metric = "pss" },
+		       PAGES(pss_q16), .frac_bits = PA_PSS_SHIFT, .metric = "pss",
+		       .flags = PA_FIELD_MAPCOUNT },
 	[PA_F_PINNED] = { "pinned", "PINNED", "pinned",
 			  "pages in io_uring registered buffers (pinned: copied at fork)",
 			  PAGES(pinned), .flags = PA_FIELD_NOT_ALL },	/* io_uring: -p only */
@@ -285,6 +286,26 @@ int pa_columns_parse(const char *spec, int *out, size_t max, size_t *n, char *er
 		return -1;
 	}
 	return 0;
+}
+
+bool pa_columns_need_mapcount(const char *columns, const char *sort)
+{
+	int colv[PA_F__N];
+	size_t n;
+	char err[128];
+
+	if (sort) {
+		int c = pa_field_lookup(sort + (*sort == '-'));
+
+		if (c < 0 || (pa_fields[c].flags & PA_FIELD_MAPCOUNT))
+			return true;
+	}
+	if (pa_columns_parse(columns, colv, PA_ARRAY_SIZE(colv), &n, err, sizeof(err)) < 0)
+		return true;
+	for (size_t i = 0; i < n; i++)
+		if (pa_fields[colv[i]].flags & PA_FIELD_MAPCOUNT)
+			return true;
+	return false;
 }
 
 void pa_counts_add(struct pa_counts *dst, const struct pa_counts *src)

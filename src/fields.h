@@ -81,6 +81,9 @@ enum pa_field_fmt {
 					 * (not its column, JSON key or metric) */
 #define PA_FIELD_PER_PROC	0x20	/* an --all column of processes only,
 					 * not with --group-by */
+#define PA_FIELD_MAPCOUNT	0x40	/* needs the exact map count of every
+					 * page mapped more than once (a
+					 * kpagecount read per page after fork) */
 
 struct pa_field {
 	const char *name;	/* -o, --sort, -o help */
@@ -124,6 +127,10 @@ uint64_t pa_field_value(const struct pa_vma_report *v, int id, long page_size);
 uint64_t pa_field_bytes(int id, uint64_t value, long page_size);
 /* A PA_FMT_TEXT VMA attribute ("" for the others). */
 const char *pa_field_text(const struct pa_vma_report *v, int id, char *buf, size_t len);
+/* Whether the columns of -o (NULL: the defaults) or the --sort column
+ * (NULL: none) need exact map counts (PA_FIELD_MAPCOUNT).  A spec that
+ * does not parse answers true. */
+bool pa_columns_need_mapcount(const char *columns, const char *sort);
 /* Order of two VMAs by a field: text or number, then by address. */
 int pa_field_cmp_vma(const struct pa_vma_report *a, const struct pa_vma_report *b, int id,
 		     long page_size);

@@ -189,6 +189,9 @@ static int run_report(struct pa_session *s)
 	double next = pa_now();
 
 	pa_report_init(&prev);
+	/* the text report reads map counts only for the columns that show
+	 * them (USS, PSS): after fork that is a kernel read per page less */
+	s->mapcount = o->json || pa_columns_need_mapcount(o->columns, o->sort);
 	for (;;) {
 		pid_t *pids;
 		size_t npids;

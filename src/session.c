@@ -49,6 +49,7 @@ int pa_session_prepare(struct pa_session *s, struct pa_options *o)
 
 	memset(s, 0, sizeof(*s));
 	s->opt = o;
+	s->mapcount = true;
 	if (o->load) {
 		struct pa_snap_capture c;
 		size_t index, count;

@@ -37,6 +37,12 @@ struct pa_session {
 	struct pa_privs privs;
 	struct pa_pin *pins;		/* owned */
 	size_t npins, pins_cap;
+	/* Reports read the exact map count of every page mapped more than
+	 * once (USS, PSS: PA_FIELD_MAPCOUNT).  True but for a text report
+	 * that shows neither: without it, after fork, the report reads
+	 * pagemap and kpageflags only (pagemap bit 56 tells shared from
+	 * sole), and the uss and pss counters of its reports are not set. */
+	bool mapcount;
 };
 
 /* Everything that needs neither privileges nor /proc: the source, kernel

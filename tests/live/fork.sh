@@ -21,6 +21,18 @@ for p in "$pid" "$child"; do
 done
 nprocs=$("$JQ" '.processes | length' "$tmp/pa.json")
 expect "processes in the JSON of -p $pid,$child" "$nprocs" 2
+# A text report without USS and PSS columns reads no map counts (pagemap
+# bit 56 tells shared from sole): its states equal those of the report
+# that reads them for a PSS column.
+cols=start,perms,rss,excl,shared,sole,ksm,zero,swap,unknown
+"$PAGE_ANON" -p "$pid,$child" --bytes -o "$cols,name" | awk '{ $1 = $1; print }' >"$tmp/nomc.txt"
+"$PAGE_ANON" -p "$pid,$child" --bytes -o "$cols,pss,name" |
+	awk '{ if (NF >= 11 && ($11 ~ /^[0-9]+$/ || $11 == "PSS")) $11 = ""; $1 = $1; print }' |
+	tr -s ' ' >"$tmp/mc.txt"
+cmp -s "$tmp/nomc.txt" "$tmp/mc.txt" ||
+	fail "after fork: the report without map counts differs: $(diff "$tmp/nomc.txt" "$tmp/mc.txt" | head)"
+grep -q "$(printf '%x' "$(region_start excl)") rw-p" "$tmp/nomc.txt" ||
+	fail "after fork: no line of the region in $(head "$tmp/nomc.txt")"
 
 helper_cmd child-write excl
 pa_json "$pid" -p "$child"

@@ -150,6 +150,26 @@ static void test_columns_parse(void **state)
 	assert_int_equal(col[ndef], PA_F_THP);
 }
 
+/* Map counts are read for the text report only when USS or PSS shows. */
+static void test_need_mapcount(void **state)
+{
+	(void)state;
+	assert_false(pa_columns_need_mapcount(NULL, NULL));
+	assert_false(pa_columns_need_mapcount("+thp,mmap_excl", "-excl"));
+	assert_false(pa_columns_need_mapcount("start,rss,name", NULL));
+	assert_true(pa_columns_need_mapcount("+uss", NULL));
+	assert_true(pa_columns_need_mapcount("start,pss,name", NULL));
+	assert_true(pa_columns_need_mapcount(NULL, "-pss"));
+	assert_true(pa_columns_need_mapcount(NULL, "uss"));
+	/* what does not parse is refused later; never guess "not needed" */
+	assert_true(pa_columns_need_mapcount("nosuchcolumn", NULL));
+	assert_true(pa_columns_need_mapcount(NULL, "nosuchcolumn"));
+	/* every field that needs them is one of the two */
+	for (int i = 0; i < PA_F__N; i++)
+		if (pa_fields[i].flags & PA_FIELD_MAPCOUNT)
+			assert_true(i == PA_F_USS || i == PA_F_PSS);
+}
+
 static void test_cmp_vma(void **state)
 {
 	struct pa_vma_report a, b;
@@ -251,6 +271,7 @@ int main(void)
 		cmocka_unit_test(test_counts_add),
 		cmocka_unit_test(test_columns_parse),
 		cmocka_unit_test(test_cmp_vma),
+		cmocka_unit_test(test_need_mapcount),
 		cmocka_unit_test(test_all_columns),
 	};
 
