@@ -94,7 +94,7 @@ set -e
 expect "missing command: exit status" $rc 127
 # usage errors: nothing to trace, or both a command and -p
 for args in "--trace-fork" "--trace-fork -p 1 -- true" "--trace-threads -- true" \
-	"--trace-fork --tui -p 1" "--trace-fork --watch 1 -- true"; do
+	"--syscall-stops -p 1" "--trace-fork --watch 1 -- true"; do
 	set +e
 	# shellcheck disable=SC2086
 	"$PAGE_ANON" $args >/dev/null 2>"$tmp/usage.err"
