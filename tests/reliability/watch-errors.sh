@@ -23,7 +23,8 @@ for args in "-w 0.05" "-w 0.05 --json" "-w 0.05 --flags" "-w 0.05 --freeze"; do
 	expect "$args >/dev/full: status" "$st" 1
 	grep -q "write error on standard output: No space left on device" "$tmp/err" ||
 		{ cat "$tmp/err" >&2; fail "$args >/dev/full: not the error of the write"; }
-	expect "$args >/dev/full: messages" "$(wc -l <"$tmp/err")" 1
+	[ "$(wc -l <"$tmp/err")" = 1 ] ||
+		{ cat "$tmp/err" >&2; fail "$args >/dev/full: more than the one message"; }
 done
 # --freeze resumed the target on that path too
 n=0
