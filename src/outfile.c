@@ -61,20 +61,6 @@ static struct {
 	char *tmp;		/* named temporary file (no O_TMPFILE), owned */
 } out = { .dirfd = -1, .fd = -1 };
 
-/* fd moved to 3 or above, close-on-exec; -1 with errno on failure. */
-static int high_fd(int fd)
-{
-	int h, err;
-
-	if (fd < 0 || fd > STDERR_FILENO)
-		return fd;
-	h = fcntl(fd, F_DUPFD_CLOEXEC, STDERR_FILENO + 1);
-	err = errno;
-	close(fd);
-	errno = err;
-	return h;
-}
-
 static char *random_name(const char *name)
 {
 	static const char chars[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
@@ -157,7 +143,7 @@ static int open_parent(int at, const char *path, char **name)
 	if (fd < 0 && errno == EACCES)	/* a write-only drop box */
 		fd = openat(at, dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	free(dir);
-	return high_fd(fd);
+	return pa_fd_above_stderr(fd);
 }
 
 /* Make fd standard output. */
@@ -203,12 +189,12 @@ static int create_tmp(const char *name)
 #ifdef O_TMPFILE
 	fd = openat(out.dirfd, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0666);
 	if (fd >= 0)
-		return high_fd(fd);
+		return pa_fd_above_stderr(fd);
 	if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL && errno != ENOENT)
 		return -1;
 #endif
 	fd = with_tmp_name(name, open_tmp_name);
-	return fd >= 0 ? high_fd(fd) : -1;
+	return fd >= 0 ? pa_fd_above_stderr(fd) : -1;
 }
 
 int pa_outfile_open(const char *file)

@@ -822,6 +822,10 @@ int pa_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void *pa_xrealloc(void *p, size_t n, size_t size);	/* aborts on OOM */
 char *pa_xstrdup(const char *s);
 double pa_now(void);		/* CLOCK_MONOTONIC seconds */
+/* fd moved above standard error (page-anon may start with standard
+ * output closed), close-on-exec; fd itself when it is above already;
+ * -1 with errno on failure (fd is closed then). */
+int pa_fd_above_stderr(int fd);
 /* Flush stdout at exit: quiet on EPIPE, error exit otherwise. */
 /* Flush standard output: 0, or the errno of its first failed write
  * (kept; pa_stdout_error() returns it, 0 if none).  --watch stops at the

@@ -28,7 +28,7 @@
 #include "page-anon.h"
 #include "snapshot.h"
 
-static int __attribute__((format(printf, 3, 4))) errf(char *err, size_t errlen, const char *fmt, ...)
+int pa_snap_errf(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -37,7 +37,7 @@ static int __attribute__((format(printf, 3, 4))) errf(char *err, size_t errlen, 
 	va_end(ap);
 	return -1;
 }
-#define ERR(...) errf(err, errlen, __VA_ARGS__)
+#define ERR(...) pa_snap_errf(err, errlen, __VA_ARGS__)
 
 /* ------------------------------------------------------------------ */
 /* CRC-32C (Castagnoli), reflected, as in iSCSI and ext4                */

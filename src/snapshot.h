@@ -133,5 +133,9 @@ struct pa_snap_proc *pa_snap_add_proc(struct pa_snap_capture *c);
 void pa_snap_proc_free(struct pa_snap_proc *p);
 /* p, with a hint that [p, p + len) be backed by huge pages. */
 void *pa_snap_huge_hint(void *p, size_t len);
+/* The message into err (errlen bytes); returns -1.  Reader and writer
+ * report through an err buffer: ERR(...) in both. */
+int pa_snap_errf(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 #endif /* PA_SNAPSHOT_H */

@@ -9,7 +9,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -25,16 +24,7 @@
 #include "snapshot.h"
 #include "snapshot_save.h"
 
-static int __attribute__((format(printf, 3, 4))) errf(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-#define ERR(...) errf(err, errlen, __VA_ARGS__)
+#define ERR(...) pa_snap_errf(err, errlen, __VA_ARGS__)
 
 /* ------------------------------------------------------------------ */
 /* Writer                                                              */
@@ -79,21 +69,6 @@ static int write_all(int fd, const void *p, size_t n)
 	return 0;
 }
 
-/* fd moved above standard error (page-anon may start with standard
- * output closed), close-on-exec. */
-static int high_fd(int fd)
-{
-	int h, e;
-
-	if (fd < 0 || fd > STDERR_FILENO)
-		return fd;
-	h = fcntl(fd, F_DUPFD_CLOEXEC, STDERR_FILENO + 1);
-	e = errno;
-	close(fd);
-	errno = e;
-	return h;
-}
-
 void pa_snap_writer_abort(struct pa_snap_writer *w)
 {
 	if (!w)
@@ -133,7 +108,7 @@ static int writer_resolve(struct pa_snap_writer *w, char *err, size_t errlen)
 		}
 		if (w->dirfd >= 0)
 			close(w->dirfd);
-		w->dirfd = high_fd(fd);
+		w->dirfd = pa_fd_above_stderr(fd);
 		if (!*base || !strcmp(base, ".") || !strcmp(base, "..")) {
 			ERR("%s: is a directory (a snapshot is a file)", w->path);
 			break;
@@ -198,7 +173,7 @@ static int writer_tmp(struct pa_snap_writer *w, char *err, size_t errlen)
 		w->fd = openat(w->dirfd, w->tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
 			       0666);
 		if (w->fd >= 0) {
-			w->fd = high_fd(w->fd);
+			w->fd = pa_fd_above_stderr(w->fd);
 			if (w->fd >= 0)
 				return 0;
 			unlinkat(w->dirfd, w->tmp, 0);

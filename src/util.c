@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdio_ext.h>
@@ -86,6 +87,19 @@ char *pa_xstrdup(const char *s)
 		exit(PA_EXIT_ERROR);
 	}
 	return d;
+}
+
+int pa_fd_above_stderr(int fd)
+{
+	int h, err;
+
+	if (fd < 0 || fd > STDERR_FILENO)
+		return fd;
+	h = fcntl(fd, F_DUPFD_CLOEXEC, STDERR_FILENO + 1);
+	err = errno;
+	close(fd);
+	errno = err;
+	return h;
 }
 
 double pa_now(void)
