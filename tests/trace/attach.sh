@@ -10,25 +10,12 @@
 . "$(dirname "$0")/trace-lib.sh"
 trace_init
 
-"$PA_FORKER" loop >"$tmp/loop.out" &
-loop=$!
-at_exit "kill $loop 2>/dev/null"
-for _ in $(seq 100); do
-	grep -q ready "$tmp/loop.out" && break
-	sleep 0.1
-done
-grep -q ready "$tmp/loop.out" || fail "pa-forker loop did not start"
+loop_start "$tmp/loop.out"
 
 "$PAGE_ANON" --trace-fork --json -p "$loop" >"$tmp/ev.json" 2>"$tmp/ev.err" &
 pa=$!
 at_exit "kill -KILL $pa 2>/dev/null"
-# wait for three forks
-for _ in $(seq 100); do
-	[ "$(grep -c '"event":"fork"' "$tmp/ev.json" || true)" -ge 3 ] && break
-	sleep 0.1
-done
-[ "$(grep -c '"event":"fork"' "$tmp/ev.json" || true)" -ge 3 ] ||
-	fail "no fork events after attaching: $(cat "$tmp/ev.err")"
+wait_forks "$tmp/ev.json" 3 "$tmp/ev.err"
 expect "tracer of the target while attached" \
 	"$(sed -n 's/^TracerPid:[[:space:]]*//p' /proc/$loop/status)" "$pa"
 kill -INT "$pa"
@@ -74,12 +61,7 @@ ev "$f" 'select(.event == "exit") | .exit_code' | grep -qx 0 || fail "-p: no chi
 "$PAGE_ANON" --trace-fork --syscall-stops --json -p "$loop" >"$tmp/ev2.json" 2>"$tmp/ev2.err" &
 pa=$!
 at_exit "kill -KILL $pa 2>/dev/null"
-for _ in $(seq 100); do
-	[ "$(grep -c '"event":"fork"' "$tmp/ev2.json" || true)" -ge 3 ] && break
-	sleep 0.1
-done
-[ "$(grep -c '"event":"fork"' "$tmp/ev2.json" || true)" -ge 3 ] ||
-	fail "--syscall-stops: no fork events after attaching: $(cat "$tmp/ev2.err")"
+wait_forks "$tmp/ev2.json" 3 "$tmp/ev2.err"
 kill -INT "$pa"
 set +e
 wait "$pa"

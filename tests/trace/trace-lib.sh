@@ -9,6 +9,12 @@
 #				pages of the VMA of SIZE bytes that went FROM ->
 #				TO for ROLE in the first EVENT (0 if none)
 #	no_stopped_left PID...	fail if one of them is stopped or traced
+#	loop_start FILE		start "pa-forker loop" (a fork every 50 ms),
+#				its output to FILE; $loop is its PID, killed
+#				at exit
+#	wait_forks FILE N ERR	wait (10 s at most) for N fork events in the
+#				NDJSON FILE, or fail showing page-anon's
+#				stderr file ERR
 
 trace_init()
 {
@@ -51,6 +57,27 @@ vma_trans()
 		select(.event == $e) | .processes[] | select(.role == $r) |
 		[.vmas[] | select(.size == $s) | .transitions[] |
 		 select(.from == $f and .to == $t) | .pages] | add // 0' "$1" | head -n 1
+}
+
+loop_start()
+{
+	"$PA_FORKER" loop >"$1" &
+	loop=$!
+	at_exit "kill $loop 2>/dev/null"
+	for _ in $(seq 100); do
+		grep -q ready "$1" && return 0
+		sleep 0.1
+	done
+	fail "pa-forker loop did not start"
+}
+
+wait_forks()
+{
+	for _ in $(seq 100); do
+		[ "$(grep -c '"event":"fork"' "$1" || true)" -ge "$2" ] && return 0
+		sleep 0.1
+	done
+	fail "$1: fewer than $2 fork events after attaching: $(cat "$3")"
 }
 
 # A process page-anon traced must be neither stopped (T/t) nor traced.

@@ -154,14 +154,7 @@ done
 # fork is read at its entry (system-call stops all along), step mode
 # holds it; q leaves it running, untraced, and forking.
 rm -f "$tmp/rc" "$tmp/stty"
-"$PA_FORKER" loop >"$tmp/ploop.out" &
-loop=$!
-at_exit "kill $loop 2>/dev/null"
-for _ in $(seq 100); do
-	grep -q ready "$tmp/ploop.out" && break
-	sleep 0.1
-done
-grep -q ready "$tmp/ploop.out" || fail "-p: pa-forker loop did not start"
+loop_start "$tmp/ploop.out"
 "$TMUX_PROG" -L "$tui_sock" kill-server 2>/dev/null || :
 tui_start "'$PAGE_ANON' --tui --trace-fork -p $loop --color=never --interval 0.2 2>'$tmp/pa.err'; echo \$? >'$tmp/rc'; stty -a >'$tmp/stty'"
 tui_wait "-p: the attach, then forks in the timeline" '/ start '"$loop"' \(pa-forker\)/ { s = 1 }
