@@ -70,7 +70,9 @@ same "report, sort" -p "$pid",$child --sort=-excl --freeze -- --sort=-excl
 
 # Flags tables and listings: without the monitor's bits, and without
 # mmap_exclusive on file pages: a shared library's map counts change
-# whenever another program maps it (doc/kernel-notes.md section 7).
+# whenever another program maps it (doc/kernel-notes.md section 7); nor
+# dirty and writeback on file pages: written-back pages turn clean at the
+# flusher's time, between the capture and the live reading.
 flags_same()	# WHAT ARGS...
 {
 	_w=$1
@@ -79,7 +81,7 @@ flags_same()	# WHAT ARGS...
 	"$PAGE_ANON" --load "$snap" --flags --json "$@" >"$tmp/sf.json"
 	for f in lf sf; do
 		"$JQ" -c '[.flags[] | {k: (.names - ["referenced", "lru", "active", "idle_page"] -
-				(if (.names | index("file")) then ["mmap_exclusive"] else [] end) | join(",")),
+				(if (.names | index("anonymous")) then [] else ["mmap_exclusive", "dirty", "writeback"] end) | join(",")),
 			p: .pages}] | group_by(.k) | map({k: .[0].k, p: (map(.p) | add)})' \
 			"$tmp/$f.json" >"$tmp/$f.m"
 	done
