@@ -120,11 +120,19 @@ static int run_check(struct pa_session *s)
 	return rc;
 }
 
-static void print_stats(const struct pa_report *r)
+static void print_stats(const struct pa_session *s, const struct pa_report *r)
 {
 	for (size_t i = 0; i < r->nprocs; i++) {
 		const struct pa_walk_stats *st = &r->procs[i].stats;
 
+		if (pa_source_capture(s->src)) {
+			/* --load: nothing is read from the kernel */
+			fprintf(stderr, "pid %d: %llu VMAs walked, %llu pagemap entries and %llu PFNs "
+				"looked up in the snapshot\n", (int)r->procs[i].pid,
+				(unsigned long long)st->vmas, (unsigned long long)st->pagemap_entries,
+				(unsigned long long)st->pfns_read);
+			continue;
+		}
 		fprintf(stderr, "pid %d: %llu VMAs walked, %llu pagemap entries, %llu PFNs read in %llu "
 			"preads, %llu PAGEMAP_SCAN calls\n", (int)r->procs[i].pid,
 			(unsigned long long)st->vmas, (unsigned long long)st->pagemap_entries,
@@ -217,7 +225,7 @@ static int run_report(struct pa_session *s)
 			if (cur.procs[i].errmsg[0])
 				(cur.procs[i].err ? pa_error : pa_warn)("%s", cur.procs[i].errmsg);
 		if (o->verbose)
-			print_stats(&cur);
+			print_stats(s, &cur);
 		if (o->json)
 			pa_json_report_watch(stdout, &cur, o, have_prev ? &prev : NULL);
 		else if (rc == PA_EXIT_ERROR && sample == 1) {

@@ -71,6 +71,15 @@ expect "after the child's write: parent sole" "$(pages fork.pas@3 0 $r anon_sole
 expect "after the child's write: child exclusive" "$(pages fork.pas@3 1 $r anon_exclusive)" 64
 expect "ksm" "$(pages ksm.pas 0 $r ksm)" 64
 
+# -v on a capture names what it looked up there, not system calls it
+# did not make
+"$PAGE_ANON" --load "$fix/fork.pas@2" -v >/dev/null 2>"$tmp/v.err" || fail "--load -v: exit $?"
+grep -q "capture 2 of 3" "$tmp/v.err" || fail "--load -v: no capture line: $(cat "$tmp/v.err")"
+grep -q "looked up in the snapshot" "$tmp/v.err" || fail "--load -v: no walk line: $(cat "$tmp/v.err")"
+if grep -q "preads\|PAGEMAP_SCAN calls" "$tmp/v.err"; then
+	fail "--load -v speaks of kernel reads: $(cat "$tmp/v.err")"
+fi
+
 # --check without -p: every process of the capture, as -p with their PIDs
 # and as --all.
 pids=$("$PAGE_ANON" --load "$fix/fork.pas@3" --json | "$JQ" -r '[.processes[].pid] | join(",")')
