@@ -175,7 +175,9 @@ struct tui {
 	/* --load: a static view of one capture (sampled once), and what the
 	 * title says of it instead of the refresh interval */
 	bool snapshot;
-	char snap_title[256];
+	/* "snapshot NAME, WHEN on HOST", then shorter: without the host,
+	 * the name alone; the longest that fits the title line is shown */
+	char snap_title[3][256];
 
 	/* --trace-fork: the tracer runs in this loop (tui_trace_poll() when
 	 * SIGCHLD arrives on sigfd); its events go into the timeline */
@@ -909,7 +911,11 @@ static void title(const struct tui *t, const char *what)
 
 	if (t->snapshot) {
 		/* the kernel only when it fits: which capture comes first */
-		n = snprintf(line, sizeof(line), " page-anon  %s  %s", what, t->snap_title);
+		for (size_t i = 0; i < PA_ARRAY_SIZE(t->snap_title); i++) {
+			n = snprintf(line, sizeof(line), " page-anon  %s  %s", what, t->snap_title[i]);
+			if (n <= COLS)
+				break;
+		}
 		if (n > 0 && (size_t)n < sizeof(line) && n + 9 + (int)strlen(t->cur.kernel) <= COLS)
 			snprintf(line + n, sizeof(line) - (size_t)n, "  kernel %s", t->cur.kernel);
 	} else {
@@ -2162,8 +2168,11 @@ int pa_tui_run(struct pa_session *s)
 
 		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", localtime(&tt));
 		t.snapshot = true;
-		snprintf(t.snap_title, sizeof(t.snap_title), "snapshot %.96s, %s on %.64s",
-			 name ? name + 1 : s->opt->load, when, c->host[0] ? c->host : "?");
+		name = name ? name + 1 : s->opt->load;
+		snprintf(t.snap_title[0], sizeof(t.snap_title[0]), "snapshot %.96s, %s on %.64s", name,
+			 when, c->host[0] ? c->host : "?");
+		snprintf(t.snap_title[1], sizeof(t.snap_title[1]), "snapshot %.96s, %s", name, when);
+		snprintf(t.snap_title[2], sizeof(t.snap_title[2]), "%.96s", name);
 	}
 	t.group = 0;
 	/* LC_CTYPE only: numbers keep the C locale's format */
