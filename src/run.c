@@ -298,6 +298,12 @@ static int run(struct pa_options *o)
 		sigaction(SIGHUP, &sa, NULL);
 		return pa_run_diff(o);
 	}
+	/* Sampling again and again (--watch, the live view) costs CPU time
+	 * rather than waiting: one walking thread reads the same pages with
+	 * less CPU than two, whose kernel reads slow each other down.  A
+	 * fork stop of --trace-fork keeps the threads: the process waits. */
+	if (!o->threads && (o->watch > 0 || o->tui) && !o->trace_fork)
+		o->threads = 1;
 	rc = pa_session_prepare(&s, o);
 	if (rc)
 		goto out;

@@ -2159,6 +2159,9 @@ int pa_tui_run(struct pa_session *s)
 		return PA_EXIT_ERROR;
 	}
 	s->opt->children = true;	/* the view follows forks */
+	/* no screen shows USS or PSS: no map counts where pagemap's bit 56
+	 * tells shared from sole (after fork, a kernel read per page less) */
+	s->mapcount = false;
 	t.interval = s->opt->interval > 0 ? s->opt->interval : 1.0;
 	if (pa_source_capture(s->src)) {
 		const struct pa_snap_capture *c = pa_source_capture(s->src);
