@@ -13,6 +13,9 @@
  *                   too (what a report needs where pages are mapped more
  *                   than once: after fork, its PSS)
  *   floor           every PFN of /proc/kpageflags
+ *   floor -j N      the same, read by N processes at once, each its equal
+ *                   part (what N cores together can do: the kernel's
+ *                   reads slow each other down); total_ns is the wall time
  *
  * With -p:
  *   pagemap    the cheaper of (a) every VMA read linearly in batches of
@@ -34,6 +37,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -221,19 +225,70 @@ static uint64_t read_runs(int fd)
 	return now_ns() - t0;
 }
 
+/* Every PFN read by nproc processes at once, each its part; the wall
+ * time from their common start to the end of the last. */
+static int parallel(int nproc)
+{
+	uint64_t end = 0, t0, t;
+	size_t n;
+	int go[2];
+
+	while ((n = read_u64(kpageflags_fd, buf, end, BATCH)))	/* untimed: the size */
+		end += n;
+	if (pipe(go) < 0)
+		die("pipe");
+	for (int i = 0; i < nproc; i++) {
+		pid_t c = fork();
+
+		if (c < 0)
+			die("fork");
+		if (c == 0) {
+			uint64_t pfn = end * (uint64_t)i / (uint64_t)nproc;
+			uint64_t hi = end * (uint64_t)(i + 1) / (uint64_t)nproc;
+			char b;
+
+			close(go[1]);
+			if (read(go[0], &b, 1) < 0)	/* EOF: all start */
+				_exit(1);
+			while (pfn < hi) {
+				size_t want = hi - pfn < BATCH ? (size_t)(hi - pfn) : BATCH;
+
+				n = read_u64(kpageflags_fd, buf, pfn, want);
+				if (!n)
+					break;
+				pfn += n;
+			}
+			_exit(0);
+		}
+	}
+	close(go[0]);
+	t0 = now_ns();
+	close(go[1]);
+	while (wait(NULL) > 0)
+		;
+	t = now_ns() - t0;
+	printf("pages=%" PRIu64 " pagemap_ns=0 kpageflags_ns=%" PRIu64 " kpagecount_ns=0"
+	       " total_ns=%" PRIu64 " procs=%d\n", end, t, t, nproc);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	uint64_t t0, t_lin, t_scan = UINT64_MAX, t_pm, t_kf = 0, t_kc = 0, pages = 0;
-	int pid = 0;
+	int pid = 0, nproc = 0;
 	bool count = false;
 
 	page_size = sysconf(_SC_PAGESIZE);
 	if (argc >= 3 && !strcmp(argv[1], "-p")) {
 		pid = atoi(argv[2]);
 		count = argc == 4 && !strcmp(argv[3], "-c");
+	} else if (argc == 3 && !strcmp(argv[1], "-j")) {
+		nproc = atoi(argv[2]);
+		if (nproc < 1 || nproc > 64)
+			nproc = -1;
 	}
-	if (argc != 1 && (!pid || (argc == 4 && !count) || argc > 4)) {
-		fprintf(stderr, "Usage: %s [-p PID [-c]]\n", prog);
+	if (nproc < 0 || (argc != 1 && !nproc && (!pid || (argc == 4 && !count) || argc > 4))) {
+		fprintf(stderr, "Usage: %s [-p PID [-c] | -j NPROC]\n", prog);
 		return 2;
 	}
 	kpageflags_fd = open("/proc/kpageflags", O_RDONLY | O_CLOEXEC);
@@ -244,6 +299,8 @@ int main(int argc, char **argv)
 		if (kpagecount_fd < 0)
 			die("/proc/kpagecount");
 	}
+	if (nproc)
+		return parallel(nproc);
 	if (!pid) {
 		uint64_t pfn = 0;
 		size_t n;
