@@ -137,7 +137,7 @@ static struct argp_option options[] = {
 	{ NULL, 0, NULL, 0, "Data source:", 6 },
 	{ "sysroot", OPT_SYSROOT, "DIR", 0, "Read /proc files below DIR (captured trees)", 6 },
 	{ "kernel", OPT_KERNEL, "VERSION", 0, "Decode flags as kernel VERSION does (default: the running or sysroot kernel)", 6 },
-	{ "threads", OPT_THREADS, "N", 0, "Threads for the page walk (default: automatic; 1 with --watch and --tui)", 6 },
+	{ "threads", OPT_THREADS, "N", 0, "Threads for the page walk (default: automatic; 1 with --watch and --tui without --trace-fork)", 6 },
 	{ "scan", OPT_SCAN, "auto|always|never", 0, "Use the PAGEMAP_SCAN ioctl to skip holes", 6 },
 	{ "per-page", OPT_PER_PAGE, NULL, 0, "Read every page on its own: no per-folio reads of "
 	  "huge pages, kpagecount also where pagemap answers (slower, same result)", 6 },

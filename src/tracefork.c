@@ -1435,9 +1435,13 @@ int pa_tracefork_run(struct pa_session *s)
 		if (si.si_code != SI_KERNEL && tr->cmd_status == -1)
 			kill(tr->cmd, si.si_signo);
 		if (++nsig >= 3) {
-			pa_warn("signalled three times: no longer tracing; the command keeps running, "
-				"but its forks now fail with ENOSYS (the seccomp filter cannot be "
-				"removed; see page-anon(8))");
+			if (tr->filtered)
+				pa_warn("signalled three times: no longer tracing; the command keeps "
+					"running, but its forks now fail with ENOSYS (the seccomp filter "
+					"cannot be removed; see page-anon(8))");
+			else	/* --syscall-stops: nothing is left in it */
+				pa_warn("signalled three times: no longer tracing; the command keeps "
+					"running, untraced");
 			pa_tracer_detach(tr);
 			detached = true;
 			rc = 128 + si.si_signo;

@@ -936,7 +936,7 @@ static void footer(const struct tui *t, const char *keys)
 		putf(LINES - 1, 0, COLS, A_BOLD, "Filter VMAs by name: %s_", t->fedit);
 		return;
 	}
-	if (t->nheld)	/* before any message: the command waits for a key */
+	if (t->nheld)	/* before any message: the processes wait for a key */
 		putf(LINES - 2, 0, COLS, A_BOLD, "HELD at fork %d -> %d: c continues, f ends step mode",
 		     (int)t->held[0], (int)t->held[1]);
 	else if (t->msg[0])
@@ -1974,9 +1974,9 @@ static void key(struct tui *t, int ch)
 		}
 		if (!t->step)
 			t->nheld = 0;
-		snprintf(t->msg, sizeof(t->msg), "%s", t->step ?
+		snprintf(t->msg, sizeof(t->msg), "%s", !t->step ? "step mode off" : t->o->command ?
 			 "step mode: the command is held at each fork (c continues, f ends it)" :
-			 "step mode off");
+			 "step mode: the processes are held at each fork (c continues, f ends it)");
 		return;
 	case 'c':
 		if (!t->tracing)

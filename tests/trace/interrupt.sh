@@ -3,7 +3,8 @@
 # Ctrl-C in the middle of --trace-fork -- COMMAND: the terminal signals
 # the whole foreground process group.  The command dies of SIGINT,
 # page-anon ends the same way, and no process is left stopped or traced.
-# SIGTERM sent to page-anon alone is passed on to the command.
+# SIGTERM sent to page-anon alone is passed on to the command; the third
+# one, ignored by the command, makes page-anon let it go.
 . "$(dirname "$0")/../setup.sh"
 . "$(dirname "$0")/trace-lib.sh"
 trace_init
@@ -81,4 +82,53 @@ wait "$pa"
 rc=$?
 set -e
 expect "stopself: exit status after SIGCONT" $rc 3
+
+# A command that ignores SIGTERM: the third SIGTERM makes page-anon let it
+# go.  Under the seccomp filter its forks fail from then on (said); with
+# --syscall-stops nothing is left behind and it keeps forking.
+cminflt()	# PID: minor faults of its reaped children (grows while it forks)
+{
+	sed 's/^.*) //' "/proc/$1/stat" | awk '{ print $8 }'
+}
+for how in filter syscall-stops; do
+	opt=
+	[ $how = syscall-stops ] && opt=--syscall-stops
+	# shellcheck disable=SC2016,SC2086
+	"$PAGE_ANON" --trace-fork $opt --json -- sh -c 'trap "" TERM; exec "$0" loop' "$PA_FORKER" \
+		>"$tmp/ign.json" 2>"$tmp/ign.err" &
+	pa=$!
+	at_exit "kill -KILL $pa 2>/dev/null"
+	wait_forks "$tmp/ign.json" 3 "$tmp/ign.err"
+	# (the command's own "ready" line is on the same output)
+	cmd=$(grep '^{' "$tmp/ign.json" | "$JQ" -r 'select(.event == "start") | .pid' | head -n 1)
+	[ -n "$cmd" ] || fail "$how: no start event"
+	at_exit "kill -KILL $cmd 2>/dev/null"
+	for _ in 1 2 3; do
+		kill -TERM "$pa" 2>/dev/null || :
+		sleep 0.2
+	done
+	set +e
+	wait "$pa"
+	rc=$?
+	set -e
+	expect "$how: page-anon's exit status after three SIGTERMs" $rc $((128 + 15))
+	kill -0 "$cmd" 2>/dev/null || fail "$how: the command did not survive"
+	no_stopped_left "$cmd"
+	expect "$how: the command's tracer" "$(sed -n 's/^TracerPid:[[:space:]]*//p' /proc/$cmd/status)" 0
+	if [ $how = filter ]; then
+		grep -q "forks now fail with ENOSYS" "$tmp/ign.err" ||
+			fail "$how: no word about ENOSYS: $(cat "$tmp/ign.err")"
+	else
+		grep -q "keeps running, untraced" "$tmp/ign.err" ||
+			fail "$how: message: $(cat "$tmp/ign.err")"
+		if grep -q ENOSYS "$tmp/ign.err"; then
+			fail "$how: speaks of ENOSYS without a filter: $(cat "$tmp/ign.err")"
+		fi
+		before=$(cminflt "$cmd")
+		sleep 0.5
+		after=$(cminflt "$cmd")
+		[ "$after" -gt "$before" ] || fail "$how: the command no longer forks ($before -> $after)"
+	fi
+	kill -KILL "$cmd"
+done
 exit 0
