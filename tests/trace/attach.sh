@@ -17,7 +17,7 @@ pa=$!
 at_exit "kill -KILL $pa 2>/dev/null"
 wait_forks "$tmp/ev.json" 3 "$tmp/ev.err"
 expect "tracer of the target while attached" \
-	"$(sed -n 's/^TracerPid:[[:space:]]*//p' /proc/$loop/status)" "$pa"
+	"$(tracer "$loop")" "$pa"
 kill -INT "$pa"
 set +e
 wait "$pa"
@@ -69,7 +69,7 @@ rc=$?
 set -e
 expect "--syscall-stops: exit status after Ctrl-C" $rc 0
 no_stopped_left "$loop" $(cat /proc/$loop/task/*/children 2>/dev/null)
-expect "tracer after --syscall-stops" "$(sed -n 's/^TracerPid:[[:space:]]*//p' /proc/$loop/status)" 0
+expect "tracer after --syscall-stops" "$(tracer "$loop")" 0
 f=$tmp/ev2.json
 expect "--syscall-stops: every fork stopped at its entry" \
 	"$(ev "$f" 'select(.event == "fork") | .entry_stop' | sort -u)" true

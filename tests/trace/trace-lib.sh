@@ -9,6 +9,10 @@
 #				pages of the VMA of SIZE bytes that went FROM ->
 #				TO for ROLE in the first EVENT (0 if none)
 #	no_stopped_left PID...	fail if one of them is stopped or traced
+#	tracer PID		its TracerPid (empty when it has exited)
+#	still_forks PID WHAT	fail unless PID's children keep coming and
+#				going (its reaped children's minor faults
+#				grow within 0.5 s)
 #	loop_start FILE		start "pa-forker loop" (a fork every 50 ms),
 #				its output to FILE; $loop is its PID, killed
 #				at exit
@@ -80,13 +84,27 @@ wait_forks()
 	fail "$1: fewer than $2 fork events after attaching: $(cat "$3")"
 }
 
+tracer()
+{
+	sed -n 's/^TracerPid:[[:space:]]*//p' "/proc/$1/status" 2>/dev/null
+}
+
+still_forks()
+{
+	# field 10 after the command: cminflt, minor faults of reaped children
+	_b=$(sed 's/^.*) //' "/proc/$1/stat" | awk '{ print $8 }')
+	sleep 0.5
+	_a=$(sed 's/^.*) //' "/proc/$1/stat" | awk '{ print $8 }')
+	[ "$_a" -gt "$_b" ] || fail "$2: process $1 no longer forks ($_b -> $_a)"
+}
+
 # A process page-anon traced must be neither stopped (T/t) nor traced.
 no_stopped_left()
 {
 	for _p in "$@"; do
 		# a process that exits meanwhile (the loop's children) reads empty
 		_st=$(sed -n 's/^State:[[:space:]]*\(.\).*/\1/p' "/proc/$_p/status" 2>/dev/null || :)
-		_tr=$(sed -n 's/^TracerPid:[[:space:]]*//p' "/proc/$_p/status" 2>/dev/null || :)
+		_tr=$(tracer "$_p" || :)
 		case $_st in T|t) fail "process $_p left stopped (state $_st)" ;; esac
 		[ -z "$_tr" ] || [ "$_tr" = 0 ] || fail "process $_p left traced by $_tr"
 	done
