@@ -225,16 +225,28 @@ static uint64_t read_runs(int fd)
 	return now_ns() - t0;
 }
 
+/* kpageflags of PFNs [pfn, hi) in batches, up to the end of the file;
+ * returns the PFN after the last one read. */
+static uint64_t read_kpageflags(uint64_t pfn, uint64_t hi)
+{
+	size_t n;
+
+	while (pfn < hi) {
+		n = read_u64(kpageflags_fd, buf, pfn, hi - pfn < BATCH ? (size_t)(hi - pfn) : BATCH);
+		if (!n)
+			break;
+		pfn += n;
+	}
+	return pfn;
+}
+
 /* Every PFN read by nproc processes at once, each its part; the wall
  * time from their common start to the end of the last. */
 static int parallel(int nproc)
 {
-	uint64_t end = 0, t0, t;
-	size_t n;
+	uint64_t end = read_kpageflags(0, UINT64_MAX), t0, t;	/* untimed: the size */
 	int go[2];
 
-	while ((n = read_u64(kpageflags_fd, buf, end, BATCH)))	/* untimed: the size */
-		end += n;
 	if (pipe(go) < 0)
 		die("pipe");
 	for (int i = 0; i < nproc; i++) {
@@ -243,21 +255,13 @@ static int parallel(int nproc)
 		if (c < 0)
 			die("fork");
 		if (c == 0) {
-			uint64_t pfn = end * (uint64_t)i / (uint64_t)nproc;
-			uint64_t hi = end * (uint64_t)(i + 1) / (uint64_t)nproc;
 			char b;
 
 			close(go[1]);
 			if (read(go[0], &b, 1) < 0)	/* EOF: all start */
 				_exit(1);
-			while (pfn < hi) {
-				size_t want = hi - pfn < BATCH ? (size_t)(hi - pfn) : BATCH;
-
-				n = read_u64(kpageflags_fd, buf, pfn, want);
-				if (!n)
-					break;
-				pfn += n;
-			}
+			read_kpageflags(end * (uint64_t)i / (uint64_t)nproc,
+					end * (uint64_t)(i + 1) / (uint64_t)nproc);
 			_exit(0);
 		}
 	}
@@ -302,12 +306,10 @@ int main(int argc, char **argv)
 	if (nproc)
 		return parallel(nproc);
 	if (!pid) {
-		uint64_t pfn = 0;
-		size_t n;
+		uint64_t pfn;
 
 		t0 = now_ns();
-		while ((n = read_u64(kpageflags_fd, buf, pfn, BATCH)))
-			pfn += n;
+		pfn = read_kpageflags(0, UINT64_MAX);
 		t_kf = now_ns() - t0;
 		printf("pages=%" PRIu64 " pagemap_ns=0 kpageflags_ns=%" PRIu64 " kpagecount_ns=0"
 		       " total_ns=%" PRIu64 "\n", pfn, t_kf, t_kf);
