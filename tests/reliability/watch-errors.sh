@@ -14,6 +14,15 @@ need_root
 sleep 600 &
 target=$!
 at_exit "kill $target 2>/dev/null"
+# Until its exec the PID is the shell's fork: an exec during the first
+# sample ends the old memory and says "exited during the scan" (seen
+# once under make -j2 check).  Start when it is sleep.
+i=0
+until [ "$(cat "/proc/$target/comm" 2>/dev/null)" = sleep ]; do
+	i=$((i + 1))
+	[ $i -lt 200 ] || hard_error "sleep 600 did not start"
+	sleep 0.05
+done
 
 for args in "-w 0.05" "-w 0.05 --json" "-w 0.05 --flags" "-w 0.05 --freeze"; do
 	st=0
